@@ -1,0 +1,45 @@
+package io.ionclock.core;
+
+/**
+ * Limits of the discipline. Validated here (TigerStyle preconditions); the app maps configuration keys
+ * onto this and reports a violation with the key's name.
+ *
+ * @param slewRatePpbMax      fastest correction of the published clock once synchronized (chrony maxslewrate)
+ * @param maxDriftPpb         how fast the oscillator may wander from its learned frequency; the bound
+ *                            grows at least this fast while coasting (ClockBound max_drift_ppb)
+ * @param frequencyPpbMax     the oscillator's tolerance: a larger frequency error is impossible, and the
+ *                            frequency is known to this accuracy before any measurement
+ * @param holdoverAfterNanos  sample age past which a synchronized clock is in holdover
+ * @param boundNanosMax       bound past which the clock is free running
+ */
+public record DisciplineConfig(
+        long slewRatePpbMax,
+        long maxDriftPpb,
+        long frequencyPpbMax,
+        long holdoverAfterNanos,
+        long boundNanosMax) {
+
+    /** Rates are fractions of a second per second: 1e9 ppb would stop the clock. */
+    public static final long RATE_PPB_LIMIT = 1_000_000_000L;
+
+    public static DisciplineConfig defaults() {
+        return new DisciplineConfig(500_000, 15_000, 500_000, 5_000_000_000L, 1_000_000_000L);
+    }
+
+    public DisciplineConfig {
+        check(slewRatePpbMax > 0, "slewRatePpbMax must be > 0: " + slewRatePpbMax);
+        check(maxDriftPpb > 0, "maxDriftPpb must be > 0: " + maxDriftPpb);
+        check(frequencyPpbMax > 0, "frequencyPpbMax must be > 0: " + frequencyPpbMax);
+        check(slewRatePpbMax + frequencyPpbMax < RATE_PPB_LIMIT / 10,
+                "slewRatePpbMax + frequencyPpbMax must stay under 10% (1e8 ppb), or time could run backwards");
+        check(maxDriftPpb < RATE_PPB_LIMIT / 10, "maxDriftPpb must be under 1e8: " + maxDriftPpb);
+        check(holdoverAfterNanos > 0, "holdoverAfterNanos must be > 0: " + holdoverAfterNanos);
+        check(boundNanosMax > 0, "boundNanosMax must be > 0: " + boundNanosMax);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}
