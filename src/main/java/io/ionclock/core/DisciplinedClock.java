@@ -128,6 +128,11 @@ public final class DisciplinedClock {
         return Verdict.ACCEPTED;
     }
 
+    /** {@code offsetNanos = local - reference} of a sample against the published clock as it is now. */
+    public long offsetNanos(Sample sample) {
+        return sample.offsetNanos(model.epochNanosAt(sample.monoNanos()));
+    }
+
     /** Reads the clock at {@code monoNanos} into {@code out}. Allocation-free; any thread. */
     public void read(long monoNanos, ClockReading out) {
         Model m = model;

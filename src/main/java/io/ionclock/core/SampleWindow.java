@@ -89,8 +89,8 @@ final class SampleWindow {
             s += w * dt * dt;
             sxy += w * dt * ((refMinusMonoNanos[i] - originX) - meanX);
         }
-        // Below one (weighted) nanosecond squared of spread the slope is meaningless.
-        boolean slopeFromWindow = count >= 2 && s * sumW > 1e6;
+        // The samples' weighted variance in time (s / sumW, ns^2) must be real for a slope to exist.
+        boolean slopeFromWindow = count >= 2 && s > sumW;
         double slope = 0;
         double slopeErrorBound = 0;
         double errorAtNewestNanos = 0;

@@ -95,6 +95,21 @@ class DisciplinedClockTest {
         assertEquals(0, rig.clock.monotonicViolations());
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {1, 1_000, 20_000, 1_000_000, 100_000_000})
+    void learnsTheFrequencyAtAnyNoiseLevelAndTheBoundStaysHonest(long noiseNanosMax) {
+        Rig rig = new Rig(25_000, noiseNanosMax, 17, 0);
+        for (int s = 0; s < 64; s++) {
+            rig.second(true);
+        }
+        ClockSnapshot snap = rig.clock.snapshot(rig.mono.monoNanos());
+        assertEquals(ClockStatus.SYNCHRONIZED, snap.status());
+        // The window's worst-case slope error is about 3 x noise / span; beyond the prior it is not used.
+        double expectedErrorPpb = Math.min(500_000, 3.0 * noiseNanosMax / 64 + 1);
+        assertEquals(25_000, snap.frequencyPpb(), expectedErrorPpb, "learned frequency");
+        assertTrue(snap.frequencyErrorPpb() <= expectedErrorPpb + 15_000, "frequency error bound " + snap.frequencyErrorPpb());
+    }
+
     @Test
     void synchronizesOnTheSecondSampleAndStepsOnlyBefore() {
         Rig rig = new Rig(25_000, 1_000, 7, 2 * SECOND_NANOS);

@@ -1,0 +1,67 @@
+package io.ionclock.app;
+
+import io.ionclock.core.ClockStatus;
+import io.ionclock.core.SourceStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The clock's metrics, all read from the same snapshot type the API publishes. Prometheus names:
+ * {@code ionclock_offset_seconds}, {@code ionclock_last_offset_seconds}, {@code ionclock_frequency_ppb},
+ * {@code ionclock_bound_seconds}, {@code ionclock_jitter_seconds}, {@code ionclock_status{status}},
+ * {@code ionclock_monotonic_violations_total}, {@code ionclock_clock_steps_total},
+ * {@code ionclock_samples_total{source,result}}.
+ */
+@Singleton
+public class ClockMetrics implements MeterBinder {
+    static final double NANOS_PER_SECOND = 1e9;
+
+    @Inject
+    ClockService clock;
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        gauge(registry, "ionclock.offset", "seconds", "Correction still being slewed out, local - reference",
+                c -> c.snapshot().offsetNanos() / NANOS_PER_SECOND);
+        gauge(registry, "ionclock.last.offset", "seconds", "local - reference measured by the last accepted sample",
+                c -> c.snapshot().lastOffsetNanos() / NANOS_PER_SECOND);
+        gauge(registry, "ionclock.frequency", "ppb", "Local timebase rate error against true time (positive: fast)",
+                c -> c.snapshot().frequencyPpb());
+        gauge(registry, "ionclock.bound", "seconds", "True time lies within now +- bound",
+                c -> c.snapshot().boundNanos() / NANOS_PER_SECOND);
+        gauge(registry, "ionclock.jitter", "seconds", "RMS residual of samples around the fitted line",
+                c -> c.snapshot().jitterNanos() / NANOS_PER_SECOND);
+        for (ClockStatus status : ClockStatus.values()) {
+            Gauge.builder("ionclock.status", clock, c -> c.snapshot().status() == status ? 1 : 0)
+                    .description("1 for the current clock status").tag("status", status.name())
+                    .register(registry);
+        }
+        FunctionCounter.builder("ionclock.monotonic.violations", clock, c -> c.clock().monotonicViolations())
+                .description("Updates that would have moved time backwards (must stay 0)").register(registry);
+        FunctionCounter.builder("ionclock.clock.steps", clock, c -> c.clock().steps())
+                .description("Steps of the clock (only before the first synchronisation)").register(registry);
+        clock.stats().onNewSource(source -> {
+            samples(registry, source, "accepted", source.accepted);
+            samples(registry, source, "rejected_suspect", source.rejectedSuspect);
+            samples(registry, source, "rejected_stale", source.rejectedStale);
+            samples(registry, source, "dropped_queue_full", source.droppedQueueFull);
+        });
+    }
+
+    private void gauge(MeterRegistry registry, String name, String unit, String description,
+            ToDoubleFunction<ClockService> f) {
+        Gauge.builder(name, clock, f).baseUnit(unit).description(description).register(registry);
+    }
+
+    private static void samples(MeterRegistry registry, SourceStats.Source source, String result, AtomicLong counter) {
+        FunctionCounter.builder("ionclock.samples", counter, AtomicLong::get)
+                .description("Samples per source and what became of them")
+                .tag("source", source.name).tag("result", result).register(registry);
+    }
+}

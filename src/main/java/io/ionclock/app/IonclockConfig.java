@@ -1,0 +1,109 @@
+package io.ionclock.app;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * All of ionclock's configuration, prefix {@code ionclock} (environment: {@code IONCLOCK_...}). A device
+ * profile ({@code device-profiles/NAME.properties}) sets board values under the same keys; explicit
+ * settings win over the profile. Ranges are checked at start by {@link ConfigCheck}.
+ */
+@ConfigMapping(prefix = "ionclock")
+public interface IonclockConfig {
+
+    /** Device profile name: a file {@code device-profiles/NAME.properties}. */
+    @WithDefault("sim")
+    String profile();
+
+    /** Where the drift file (and later the audit log) live. */
+    @WithDefault("data")
+    String dataDir();
+
+    /** Which reference feeds the clock: {@code sim}, {@code gnss}, or {@code none}. Set by the profile. */
+    @WithDefault("none")
+    String reference();
+
+    /** Readiness requires SYNCHRONIZED and a bound under this. */
+    @WithDefault("1ms")
+    Duration readyBound();
+
+    /** Bound past which the clock is FREE_RUNNING. */
+    @WithDefault("1s")
+    Duration boundMax();
+
+    /** Sample age past which a synchronized clock is in HOLDOVER. */
+    @WithDefault("5s")
+    Duration holdoverAfter();
+
+    /** Oscillator wander allowed for in the bound while coasting (ClockBound max_drift_ppb). */
+    @WithDefault("15000")
+    long maxDriftPpb();
+
+    /** Fastest slew of corrections after the first synchronisation (500 ppm). */
+    @WithDefault("500000")
+    long slewRatePpb();
+
+    /** The local oscillator's tolerance: larger frequency errors are impossible. */
+    @WithDefault("500000")
+    long frequencyTolerancePpb();
+
+    /** How a leap second is applied: {@code smear} or {@code step}. */
+    @WithDefault("smear")
+    LeapPolicy leapPolicy();
+
+    /** How often the learned frequency is written to the drift file. */
+    @WithDefault("10m")
+    Duration driftSaveInterval();
+
+    Mqtt mqtt();
+
+    Sync sync();
+
+    Gnss gnss();
+
+    Sim sim();
+
+    enum LeapPolicy {
+        SMEAR,
+        STEP
+    }
+
+    interface Mqtt {
+        /** The embedded MQTT server's port. */
+        @WithDefault("1883")
+        int port();
+    }
+
+    interface Sync {
+        /** Clocklink's UDP port. */
+        @WithDefault("7372")
+        int port();
+    }
+
+    interface Gnss {
+        /** The receiver's tty, e.g. /dev/ttyAMA0 (set by the profile). */
+        Optional<String> device();
+
+        @WithDefault("9600")
+        int baud();
+    }
+
+    interface Sim {
+        /** The simulated local oscillator's frequency error. */
+        @WithDefault("25000")
+        long oscillatorPpb();
+
+        /** Standard deviation of the simulated reference's noise. */
+        @WithDefault("500")
+        long noiseNanos();
+
+        @WithDefault("1")
+        long seed();
+
+        /** Interval between simulated PPS samples. */
+        @WithDefault("1s")
+        Duration interval();
+    }
+}

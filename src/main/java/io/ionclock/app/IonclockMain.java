@@ -1,0 +1,36 @@
+package io.ionclock.app;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * {@code ionclock [SUBCOMMAND [ARGS...]]}: {@code run} (the default) starts the appliance; the other
+ * subcommands are tools that run without starting the HTTP server.
+ */
+@QuarkusMain
+public final class IonclockMain {
+    static final String USAGE = """
+            usage: ionclock [run]             start the appliance (HTTP, health, metrics)
+                   ionclock help              this text
+            configuration: application.properties keys ionclock.*, environment IONCLOCK_*, -Dionclock.*""";
+
+    private IonclockMain() {
+    }
+
+    public static void main(String... args) {
+        String command = args.length == 0 ? "run" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "run" -> Quarkus.run(rest);
+            case "help", "-h", "--help" -> System.out.println(USAGE);
+            default -> exit(System.err, "unknown subcommand '" + command + "'\n" + USAGE, 2);
+        }
+    }
+
+    private static void exit(PrintStream err, String message, int code) {
+        err.println(message);
+        System.exit(code);
+    }
+}
