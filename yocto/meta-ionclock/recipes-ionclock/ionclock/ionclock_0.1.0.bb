@@ -6,9 +6,9 @@ LICENSE = "CLOSED"
 # Nothing is compiled here. files/ionclock is the aarch64 executable built by
 # container/Dockerfile.native on an arm64 host (see yocto/README.md); it is not
 # in git. The udev rules and the device profiles are taken from the ionclock
-# source tree that holds this layer (gpio/ and src/main/resources/); outside
+# source tree that holds this layer (gpio/ and device-profiles/); outside
 # that tree, copies in files/ are used instead.
-FILESEXTRAPATHS:prepend := "${THISDIR}/../../../../gpio:${THISDIR}/../../../../src/main/resources:"
+FILESEXTRAPATHS:prepend := "${THISDIR}/../../../../gpio:${THISDIR}/../../../..:"
 
 SRC_URI = " \
     file://ionclock \
