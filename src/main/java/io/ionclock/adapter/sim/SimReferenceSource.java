@@ -19,6 +19,8 @@ public final class SimReferenceSource implements ReferenceSource {
     private static final Logger LOG = Logger.getLogger(SimReferenceSource.class);
     /** The loop counts as dead when it has not run for this many intervals. */
     static final int ALIVE_INTERVALS_MAX = 3;
+    /** Reads of the host clock per sample; the one with the tightest bracket is used (as chrony reads a PHC). */
+    static final int READS_PER_SAMPLE = 5;
 
     private final MonoClock mono;
     private final EpochClock host;
@@ -59,9 +61,19 @@ public final class SimReferenceSource implements ReferenceSource {
                 break;
             }
             try {
-                long before = mono.monoNanos();
-                long truth = host.epochNanos();
-                long after = mono.monoNanos();
+                long before = 0;
+                long truth = 0;
+                long after = Long.MAX_VALUE;
+                for (int i = 0; i < READS_PER_SAMPLE; i++) {
+                    long b = mono.monoNanos();
+                    long t = host.epochNanos();
+                    long a = mono.monoNanos();
+                    if (a - b < after - before) {
+                        before = b;
+                        truth = t;
+                        after = a;
+                    }
+                }
                 lastRunMonoNanos = after;
                 sink.accept(reference.sample(before, truth, after));
             } catch (RuntimeException e) {
