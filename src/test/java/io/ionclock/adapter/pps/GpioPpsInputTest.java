@@ -12,7 +12,6 @@ import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.PullResistance;
 import com.pi4j.plugin.mock.Mock;
-import com.pi4j.plugin.mock.platform.MockPlatform;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import java.util.concurrent.BlockingQueue;
@@ -22,7 +21,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** GPIO PPS against Pi4J's mock provider, with the context built explicitly (no plugin auto-detection). */
+/**
+ * GPIO PPS against Pi4J's mock provider. The context is built as gpio/README.md shows for gpiod: no plugin
+ * auto-detection, no platform, only the one provider.
+ */
 class GpioPpsInputTest {
 
     private static final int PPS_LINE = 18;
@@ -41,7 +43,6 @@ class GpioPpsInputTest {
     void buildMockContext() {
         pi4j = Pi4J.newContextBuilder()
                 .noAutoDetect()
-                .add(new MockPlatform())
                 .add(MockDigitalInputProvider.newInstance())
                 .build();
         pps = new GpioPpsInput(pi4j, Mock.DIGITAL_INPUT_PROVIDER_ID, PPS_LINE,
