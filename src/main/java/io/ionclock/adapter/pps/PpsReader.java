@@ -210,8 +210,8 @@ public final class PpsReader implements AutoCloseable {
             lastSequence = -1;
             connected = true;
             return source;
-        } catch (IOException | RuntimeException e) {
-            error("open: " + e.getMessage());
+        } catch (IOException | RuntimeException | LinkageError e) {
+            error("open: " + (e instanceof IOException ? e.getMessage() : e.toString()));
             return null;
         }
     }
@@ -228,7 +228,7 @@ public final class PpsReader implements AutoCloseable {
                     error("fetch interrupted: " + e.getMessage());
                 }
                 return gotEdge;
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | LinkageError e) {
                 error("fetch: " + e.getMessage());
                 return gotEdge;
             }
@@ -243,7 +243,7 @@ public final class PpsReader implements AutoCloseable {
             try {
                 clocks.read(pair);
                 deliver(edge, pair);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 error("edge " + edge.sequence() + ": " + e);
             }
         }

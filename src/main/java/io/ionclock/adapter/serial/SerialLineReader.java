@@ -162,7 +162,7 @@ public final class SerialLineReader implements AutoCloseable {
                             splitter.reset();
                         }
                     }
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) {
                     error("unexpected " + e);
                 }
                 if (gotBytes) {

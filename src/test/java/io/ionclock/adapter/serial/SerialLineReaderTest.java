@@ -3,12 +3,14 @@ package io.ionclock.adapter.serial;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,7 @@ class SerialLineReaderTest {
     private static final long LINE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(15);
     private static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long NO_LINE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
     private static final int RECEIVED_LINES_MAX = 10_000;
     private static final String PROBE = "$PROBE";
 
@@ -99,8 +102,9 @@ class SerialLineReaderTest {
 
     @Test
     void termiosIsRaw8n1AtTheConfiguredSpeed() throws Exception {
-        Assumptions.assumeTrue(new java.io.File("/bin/stty").canExecute() || new java.io.File("/usr/bin/stty")
-                .canExecute(), "stty is not installed");
+        boolean sttyInstalled = Files.isExecutable(Path.of("/bin/stty"))
+                || Files.isExecutable(Path.of("/usr/bin/stty"));
+        Assumptions.assumeTrue(sttyInstalled, "stty is not installed");
         startSocatAndReader();
 
         Process stty = new ProcessBuilder("stty", "-F", socat.gnss().toString(), "-a")
@@ -206,7 +210,7 @@ class SerialLineReaderTest {
 
         received.clear();
         write("$GPGSV,late\r\n");
-        assertEquals(null, received.poll(300, TimeUnit.MILLISECONDS));
+        assertNull(received.poll(NO_LINE_WAIT_NANOS, TimeUnit.NANOSECONDS));
     }
 
     private void startSocatAndReader() throws Exception {
