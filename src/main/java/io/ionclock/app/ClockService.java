@@ -1,6 +1,12 @@
 package io.ionclock.app;
 
+import com.pi4j.Pi4J;
+import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import io.ionclock.adapter.clock.SystemMonoClock;
+import io.ionclock.adapter.gnss.GnssReferenceSource;
+import io.ionclock.adapter.pps.GpioPpsInput;
+import io.ionclock.adapter.pps.LinuxPpsDevice;
+import io.ionclock.adapter.serial.SerialPortConfig;
 import io.ionclock.adapter.sim.SimReferenceSource;
 import io.ionclock.adapter.storage.DriftFile;
 import io.ionclock.core.ClockReading;
@@ -40,6 +46,8 @@ public class ClockService {
     static final long LOOP_TICK_NANOS = 500_000_000L;
     /** The loop counts as dead when its heartbeat is older than this. */
     static final long LOOP_STALE_NANOS = 5_000_000_000L;
+    /** The GPIO chip of the PPS fallback line (the SoC's header pins on Raspberry Pi 4 and 5). */
+    static final String GPIO_CHIP = "gpiochip0";
 
     @Inject
     IonclockConfig config;
@@ -79,8 +87,25 @@ public class ClockService {
             case "sim" -> Optional.of(new SimReferenceSource(mono, SystemMonoClock.HOST_EPOCH,
                     new SimulatedReference(config.sim().seed(), config.sim().noiseNanos()),
                     config.sim().interval().toNanos()));
+            case "gnss" -> Optional.of(gnssSource());
             default -> Optional.empty();
         };
+    }
+
+    private ReferenceSource gnssSource() {
+        IonclockConfig.Pps pps = config.pps();
+        GnssReferenceSource.PpsInput ppsInput = null;
+        if (pps.device().isPresent()) {
+            String device = pps.device().get();
+            boolean owner = pps.owner();
+            ppsInput = GnssReferenceSource.kernelPps(() -> LinuxPpsDevice.open(device, owner));
+        } else if (pps.gpioLine().isPresent()) {
+            int line = pps.gpioLine().getAsInt();
+            ppsInput = GnssReferenceSource.gpioPps(sink -> new GpioPpsInput(Pi4J.newContextBuilder().noAutoDetect()
+                    .add(GpioDDigitalInputProvider.newInstance()).setGpioChipName(GPIO_CHIP).build(), line, sink));
+        }
+        return new GnssReferenceSource(new SerialPortConfig(config.gnss().device().orElseThrow(), config.gnss().baud()),
+                ppsInput, BuildInfo.notBeforeEpochMillis());
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -1,5 +1,6 @@
 package io.ionclock.app;
 
+import io.ionclock.adapter.serial.SerialPortConfig;
 import io.ionclock.core.DisciplineConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +33,24 @@ public final class ConfigCheck {
         range(errors, "ionclock.frequency-tolerance-ppb", c.frequencyTolerancePpb(), 1, 50_000_000);
         range(errors, "ionclock.sim.oscillator-ppb", c.sim().oscillatorPpb(), -10_000_000, 10_000_000);
         range(errors, "ionclock.sim.noise-nanos", c.sim().noiseNanos(), 0, 1_000_000_000);
-        range(errors, "ionclock.gnss.baud", c.gnss().baud(), 1200, 921_600);
+        if (!SerialPortConfig.isBaudSupported(c.gnss().baud())) {
+            errors.add("ionclock.gnss.baud: " + c.gnss().baud() + " is not a supported line speed (4800..921600)");
+        }
         if (!REFERENCES.contains(c.reference())) {
             errors.add("ionclock.reference: '" + c.reference() + "' is not one of " + REFERENCES);
         }
+        if ("gnss".equals(c.reference()) && c.gnss().device().isEmpty()) {
+            errors.add("ionclock.gnss.device: required when ionclock.reference is gnss");
+        }
+        c.gnss().device().ifPresent(d -> {
+            if (d.isBlank()) {
+                errors.add("ionclock.gnss.device: must not be empty");
+            }
+        });
+        if (c.pps().device().isPresent() && c.pps().gpioLine().isPresent()) {
+            errors.add("ionclock.pps.device and ionclock.pps.gpio-line: set one, not both");
+        }
+        c.pps().gpioLine().ifPresent(line -> range(errors, "ionclock.pps.gpio-line", line, 0, 1023));
         if (c.dataDir().isBlank()) {
             errors.add("ionclock.data-dir: must not be empty");
         }

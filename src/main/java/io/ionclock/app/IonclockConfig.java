@@ -63,6 +63,8 @@ public interface IonclockConfig {
 
     Gnss gnss();
 
+    Pps pps();
+
     Sim sim();
 
     enum LeapPolicy {
@@ -88,6 +90,18 @@ public interface IonclockConfig {
 
         @WithDefault("9600")
         int baud();
+    }
+
+    interface Pps {
+        /** The kernel PPS device, e.g. /dev/pps0 (the accurate path). */
+        Optional<String> device();
+
+        /** Whether ionclock owns the PPS device and may set its parameters (false when chrony also uses it). */
+        @WithDefault("false")
+        boolean owner();
+
+        /** A GPIO line (gpiochip0) for the user-space fallback where there is no PPS device. */
+        java.util.OptionalInt gpioLine();
     }
 
     interface Sim {

@@ -1,5 +1,6 @@
 package io.ionclock.app;
 
+import io.ionclock.core.nmea.DecodeNmea;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.io.PrintStream;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 public final class IonclockMain {
     static final String USAGE = """
             usage: ionclock [run]             start the appliance (HTTP, health, metrics)
+                   ionclock decode-nmea FILE  decode NMEA time sentences (FILE or - for stdin), one JSON per line
                    ionclock help              this text
             configuration: application.properties keys ionclock.*, environment IONCLOCK_*, -Dionclock.*""";
 
@@ -24,6 +26,7 @@ public final class IonclockMain {
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
             case "run" -> Quarkus.run(rest);
+            case "decode-nmea" -> System.exit(DecodeNmea.run(rest, System.in, System.out, System.err));
             case "help", "-h", "--help" -> System.out.println(USAGE);
             default -> exit(System.err, "unknown subcommand '" + command + "'\n" + USAGE, 2);
         }

@@ -49,6 +49,8 @@ public final class GnssPairing {
     public static final long PPS_PERIOD_TOLERANCE_NANOS = 1_000_000L;
     /** The NMEA source is "with PPS" while an edge is no older than this when NMEA arrives. */
     public static final long PPS_ALIVE_NANOS = 2 * SECOND_NANOS;
+    /** An edge this close to the last NMEA pair is "GNSS+PPS"; further, it is PPS alone ("PPS"). */
+    public static final long NMEA_FRESH_NANOS = 2_500_000_000L;
     /** The error NMEA-only samples add for the serial line and parsing, beyond the delay. */
     public static final long NMEA_READ_ERROR_NANOS = 5_000_000L;
 
@@ -85,10 +87,10 @@ public final class GnssPairing {
         this.sink = sink;
     }
 
-    /** A PPS assert edge at {@code assertMonoNanos}, timestamped within {@code edgeErrorNanos}. */
-    public void onPpsEdge(long assertMonoNanos, long edgeErrorNanos) {
-        if (edgeErrorNanos < 0 || edgeErrorNanos > DELAY_GUARD_NANOS) {
-            throw new IllegalArgumentException("edgeErrorNanos out of range: " + edgeErrorNanos);
+    /** A PPS assert edge at {@code assertMonoNanos}, timestamped within {@code errorNanos}. */
+    public void onPpsEdge(long assertMonoNanos, long errorNanos) {
+        if (errorNanos < 0 || errorNanos > DELAY_GUARD_NANOS) {
+            throw new IllegalArgumentException("edge errorNanos out of range: " + errorNanos);
         }
         if (edgeCount > 0 && assertMonoNanos <= edgeMonoNanos[newestEdge()]) {
             unlabelledEdges++; // out of order: the reader would have had to go back in time
@@ -102,12 +104,12 @@ public final class GnssPairing {
             edgeCount++;
         }
         edgeMonoNanos[index] = assertMonoNanos;
-        edgeErrorNanos[index] = edgeErrorNanos;
+        edgeErrorNanos[index] = errorNanos;
         edgeEmitted[index] = false;
         long label = heldLabel(assertMonoNanos);
         if (label != Long.MIN_VALUE) {
             heldLabels++;
-            emitEdge(index, label, SOURCE_PPS);
+            emitEdge(index, label, assertMonoNanos - anchorMonoNanos <= NMEA_FRESH_NANOS ? SOURCE_GNSS_PPS : SOURCE_PPS);
         } else if (anchored) {
             unlabelledEdges++; // too long since the last pair, or not a whole number of seconds from it
         }

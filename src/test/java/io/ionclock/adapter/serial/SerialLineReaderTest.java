@@ -1,5 +1,7 @@
 package io.ionclock.adapter.serial;
 
+import io.ionclock.testing.SocatPtyPair;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,4 +1,4 @@
-package io.ionclock.adapter.serial;
+package io.ionclock.testing;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A pseudo-terminal pair made by socat: the reader opens {@link #gnss()}, the test writes to {@link #feed()}.
  * Both links disappear when socat exits, as a USB receiver's tty does when unplugged.
  */
-final class SocatPtyPair implements AutoCloseable {
+public final class SocatPtyPair implements AutoCloseable {
 
     static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
     static final long STOP_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -35,7 +35,7 @@ final class SocatPtyPair implements AutoCloseable {
         this.feed = feed;
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;
@@ -49,7 +49,7 @@ final class SocatPtyPair implements AutoCloseable {
     }
 
     /** Starts socat and waits until it is transferring data (both links exist). */
-    static SocatPtyPair start(Path dir) throws IOException, InterruptedException {
+    public static SocatPtyPair start(Path dir) throws IOException, InterruptedException {
         Path gnss = dir.resolve("gnss");
         Path feed = dir.resolve("feed");
         // The reader's side is left cooked (canonical, echo, ICRNL, IXON, ISIG, 38400 baud) so the tests see
@@ -75,15 +75,15 @@ final class SocatPtyPair implements AutoCloseable {
         }
     }
 
-    Path gnss() {
+    public Path gnss() {
         return gnss;
     }
 
-    Path feed() {
+    public Path feed() {
         return feed;
     }
 
-    OutputStream openFeed() throws IOException {
+    public OutputStream openFeed() throws IOException {
         return Files.newOutputStream(feed);
     }
 
