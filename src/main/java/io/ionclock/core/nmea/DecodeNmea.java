@@ -74,7 +74,7 @@ public final class DecodeNmea {
         try (InputStream in = Files.newInputStream(path)) {
             return decode(in, name, out, err, NOT_BEFORE_DEFAULT_EPOCH_MILLIS);
         } catch (IOException | SecurityException e) {
-            err.println("decode-nmea: " + name + ": cannot read: " + e.getMessage());
+            err.println("decode-nmea: " + name + ": cannot read: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return EXIT_UNREADABLE;
         }
     }
