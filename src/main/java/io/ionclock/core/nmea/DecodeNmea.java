@@ -74,7 +74,7 @@ public final class DecodeNmea {
         try (InputStream in = Files.newInputStream(path)) {
             return decode(in, name, out, err, NOT_BEFORE_DEFAULT_EPOCH_MILLIS);
         } catch (IOException | SecurityException e) {
-            err.println("decode-nmea: " + name + ": cannot read: " + e.getMessage());
+            err.println("decode-nmea: " + name + ": cannot read: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return EXIT_UNREADABLE;
         }
     }
@@ -131,12 +131,18 @@ public final class DecodeNmea {
                     }
                 }
             }
+            if (inLine) {
+                // The last line may lack its end.
+                emit(parser, time, line, lineLen, ++lineNumber, json, out, counts);
+            }
         } catch (IOException e) {
+            if (inLine) {
+                // Cut short by the error: not trusted.
+                lineNumber++;
+                parser.dropLine(time);
+            }
             err.println("decode-nmea: " + name + ": read error: " + e.getMessage());
             exit = EXIT_UNREADABLE;
-        }
-        if (inLine) {
-            emit(parser, time, line, lineLen, ++lineNumber, json, out, counts);
         }
         out.flush();
         err.println("decode-nmea: " + name + ": lines " + parser.lines()
@@ -153,7 +159,7 @@ public final class DecodeNmea {
     private static void emit(NmeaParser parser, NmeaTime time, byte[] line, int len, long lineNumber,
                              StringBuilder json, PrintStream out, long[] counts) {
         if (len > line.length) {
-            parser.dropOverlongLine(time);
+            parser.dropLine(time);
             return;
         }
         if (!parser.parse(line, 0, len, time) || !time.dateKnown()) {

@@ -66,10 +66,10 @@ public final class NmeaParser {
     private int commas;
     private int dataEnd;
 
-    // Remembered date for GGA/GLL/GNS: the last valid dated time (forgotten on an empty time field).
+    // Remembered date for GGA/GLL/GNS: the last dated time the receiver did not flag (see class doc).
     private boolean refKnown;
     private long refEpochMillis;
-    // Anchor for the rollover guard: the last valid dated time (kept until reset()).
+    // Anchor for the rollover guard: the last valid time (kept until reset()).
     private boolean anchorKnown;
     private long anchorEpochMillis;
 
@@ -236,11 +236,10 @@ public final class NmeaParser {
     }
 
     /**
-     * Counts a line the caller could not hold whole (its buffer overflowed) as a line and as
-     * malformed, without looking at its bytes. For framers whose buffer is larger than
-     * {@link #LINE_BYTES_MAX}.
+     * Counts a line the caller could not pass whole (longer than its buffer, or cut short by a read
+     * error) as a line and as malformed, without looking at its bytes.
      */
-    public void dropOverlongLine(NmeaTime out) {
+    public void dropLine(NmeaTime out) {
         lines++;
         dropMalformed(out);
     }

@@ -151,10 +151,6 @@ public final class NmeaTime {
         reason = why;
     }
 
-    static Kind kindAt(int ordinal) {
-        return KINDS[ordinal];
-    }
-
     static Talker talkerAt(int ordinal) {
         return TALKERS[ordinal];
     }

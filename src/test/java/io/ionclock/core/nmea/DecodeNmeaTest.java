@@ -97,17 +97,20 @@ class DecodeNmeaTest {
 
             @Override
             public int read() throws IOException {
-                if (n < "$GPZDA,193223,23,12,2007,,\n".length()) {
-                    return "$GPZDA,193223,23,12,2007,,\n".charAt(n++);
+                // a whole line, then a line cut short by the error (it would parse as valid)
+                String data = "$GPZDA,193223,23,12,2007,,\n$GPZDA,193224,23,12,2007,,";
+                if (n < data.length()) {
+                    return data.charAt(n++);
                 }
                 throw new IOException("device gone");
             }
         };
         assertEquals(DecodeNmea.EXIT_UNREADABLE,
                 DecodeNmea.decode(failing, "tty", out, err, DecodeNmea.NOT_BEFORE_DEFAULT_EPOCH_MILLIS));
-        assertTrue(out().contains("\"line\": 1"), out());
+        assertTrue(out().startsWith("{\"line\": 1,"), out());
+        assertEquals(1, out().lines().count(), out());
         assertTrue(err().contains("read error: device gone"), err());
-        assertTrue(err().contains("lines 1,"), err());
+        assertTrue(err().contains("lines 2, sentences 1, checksum errors 0, malformed 1,"), err());
     }
 
     @Test

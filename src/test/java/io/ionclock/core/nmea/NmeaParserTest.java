@@ -318,8 +318,8 @@ class NmeaParserTest {
         }
 
         @Test
-        void overlongLineDroppedByTheCaller() {
-            parser.dropOverlongLine(out);
+        void lineDroppedByTheCaller() {
+            parser.dropLine(out);
             assertInvalid(Reason.MALFORMED);
             assertEquals(1, parser.lines());
             assertEquals(1, parser.malformed());
