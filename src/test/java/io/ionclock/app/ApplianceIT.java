@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.ionclock.testing.SimulatedReceiver;
+import io.ionclock.testing.SocatPtyPair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,34 +59,7 @@ class ApplianceIT {
         Path log = dataDir.resolve("run.log");
         Process p = start(log, Map.of());
         try {
-            HttpClient http = HttpClient.newHttpClient();
-            long deadlineNanos = System.nanoTime() + READY_DEADLINE.toNanos();
-            int port = -1;
-            boolean ready = false;
-            while (!ready && System.nanoTime() < deadlineNanos && p.isAlive()) {
-                if (port < 0) {
-                    Matcher m = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
-                    port = m.find() ? Integer.parseInt(m.group(1)) : -1;
-                }
-                if (port > 0) {
-                    ready = get(http, port, "/q/health/ready").statusCode() == 200;
-                }
-                if (!ready) {
-                    p.waitFor(100, TimeUnit.MILLISECONDS); // waits on the process, returns early if it dies
-                }
-            }
-            assertTrue(ready, "not ready within " + READY_DEADLINE + ":\n" + Files.readString(log));
-            long lastEpochNanos = Long.MIN_VALUE;
-            for (int i = 0; i < 100; i++) {
-                long before = hostEpochNanos();
-                HttpResponse<String> r = get(http, port, "/api/v1/time");
-                long after = hostEpochNanos();
-                TimeResponse t = JSON.readValue(r.body(), TimeResponse.class);
-                assertTrue(t.earliestNanos() <= after && t.latestNanos() >= before, r.body());
-                assertTrue(t.epochNanos() >= lastEpochNanos, "time went backwards");
-                lastEpochNanos = t.epochNanos();
-                assertEquals("SYNCHRONIZED", t.status());
-            }
+            readyThenReads(p, log, "SIM");
         } finally {
             p.destroy();
             assertTrue(p.waitFor(EXIT_DEADLINE.toSeconds(), TimeUnit.SECONDS), "stops on SIGTERM");
@@ -93,6 +68,60 @@ class ApplianceIT {
         assertTrue(Files.exists(drift), "drift file written at shutdown");
         double frequencyPpb = io.ionclock.core.DriftFileFormat.parseFrequencyPpb(Files.readString(drift), 500_000);
         assertEquals(25_000, frequencyPpb, 5_000, "the sim oscillator's +25 ppm, learned: " + Files.readString(drift));
+    }
+
+    /** The usb-nmea profile pointed at a pseudo-terminal carrying NMEA (no PPS): ready on GNSS time. */
+    @Test
+    void usbNmeaProfileBecomesReadyOnGnssTimeWithAnHonestBound() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(SocatPtyPair.installed(), "socat is not installed");
+        try (SocatPtyPair pty = SocatPtyPair.start(dataDir);
+                SimulatedReceiver receiver = new SimulatedReceiver(pty.openFeed(), 250, 100, 3).start(false)) {
+            Path log = dataDir.resolve("usb-nmea.log");
+            Process p = start(log, Map.of("IONCLOCK_PROFILE", "usb-nmea", "IONCLOCK_GNSS_DEVICE", pty.gnss().toString()));
+            try {
+                TimeResponse t = readyThenReads(p, log, "GNSS");
+                assertTrue(t.boundNanos() >= 500_000_000L, "NMEA alone cannot claim better than half a second: " + t);
+            } finally {
+                p.destroy();
+                assertTrue(p.waitFor(EXIT_DEADLINE.toSeconds(), TimeUnit.SECONDS), "stops on SIGTERM");
+            }
+        }
+    }
+
+    /** Waits for readiness, then checks 100 reads against the host clock; returns the last. */
+    TimeResponse readyThenReads(Process p, Path log, String source) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadlineNanos = System.nanoTime() + READY_DEADLINE.toNanos();
+        int port = -1;
+        boolean ready = false;
+        while (!ready && System.nanoTime() < deadlineNanos && p.isAlive()) {
+            if (port < 0) {
+                Matcher m = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
+                port = m.find() ? Integer.parseInt(m.group(1)) : -1;
+            }
+            if (port > 0) {
+                ready = get(http, port, "/q/health/ready").statusCode() == 200;
+            }
+            if (!ready) {
+                p.waitFor(100, TimeUnit.MILLISECONDS); // waits on the process, returns early if it dies
+            }
+        }
+        assertTrue(ready, "not ready within " + READY_DEADLINE + ":\n" + Files.readString(log));
+        long lastEpochNanos = Long.MIN_VALUE;
+        TimeResponse last = null;
+        for (int i = 0; i < 100; i++) {
+            long before = hostEpochNanos();
+            HttpResponse<String> r = get(http, port, "/api/v1/time");
+            long after = hostEpochNanos();
+            TimeResponse t = JSON.readValue(r.body(), TimeResponse.class);
+            assertTrue(t.earliestNanos() <= after && t.latestNanos() >= before, r.body());
+            assertTrue(t.epochNanos() >= lastEpochNanos, "time went backwards");
+            lastEpochNanos = t.epochNanos();
+            assertEquals("SYNCHRONIZED", t.status());
+            assertEquals(source, t.source());
+            last = t;
+        }
+        return last;
     }
 
     static HttpResponse<String> get(HttpClient http, int port, String path) throws IOException, InterruptedException {
