@@ -46,8 +46,6 @@ public class ClockService {
     static final long LOOP_TICK_NANOS = 500_000_000L;
     /** The loop counts as dead when its heartbeat is older than this. */
     static final long LOOP_STALE_NANOS = 5_000_000_000L;
-    /** The GPIO chip of the PPS fallback line (the SoC's header pins on Raspberry Pi 4 and 5). */
-    static final String GPIO_CHIP = "gpiochip0";
 
     @Inject
     IonclockConfig config;
@@ -101,8 +99,9 @@ public class ClockService {
             ppsInput = GnssReferenceSource.kernelPps(() -> LinuxPpsDevice.open(device, owner));
         } else if (pps.gpioLine().isPresent()) {
             int line = pps.gpioLine().getAsInt();
+            String chip = pps.gpioChip();
             ppsInput = GnssReferenceSource.gpioPps(sink -> new GpioPpsInput(Pi4J.newContextBuilder().noAutoDetect()
-                    .add(GpioDDigitalInputProvider.newInstance()).setGpioChipName(GPIO_CHIP).build(), line, sink));
+                    .add(GpioDDigitalInputProvider.newInstance()).setGpioChipName(chip).build(), line, sink));
         }
         return new GnssReferenceSource(new SerialPortConfig(config.gnss().device().orElseThrow(), config.gnss().baud()),
                 ppsInput, BuildInfo.notBeforeEpochMillis());

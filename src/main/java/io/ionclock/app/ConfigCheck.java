@@ -51,6 +51,9 @@ public final class ConfigCheck {
             errors.add("ionclock.pps.device and ionclock.pps.gpio-line: set one, not both");
         }
         c.pps().gpioLine().ifPresent(line -> range(errors, "ionclock.pps.gpio-line", line, 0, 1023));
+        if (!c.pps().gpioChip().matches("gpiochip[0-9]{1,3}")) {
+            errors.add("ionclock.pps.gpio-chip: '" + c.pps().gpioChip() + "' is not gpiochipN");
+        }
         if (c.dataDir().isBlank()) {
             errors.add("ionclock.data-dir: must not be empty");
         }

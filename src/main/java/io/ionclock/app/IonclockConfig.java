@@ -100,8 +100,12 @@ public interface IonclockConfig {
         @WithDefault("false")
         boolean owner();
 
-        /** A GPIO line (gpiochip0) for the user-space fallback where there is no PPS device. */
+        /** A GPIO line for the user-space fallback where there is no PPS device (BCM number). */
         java.util.OptionalInt gpioLine();
+
+        /** The chip of {@code gpio-line}: gpiochip0 on Pi 4 and 5 (gpiochip4 on Pi 5 kernels before 6.6.47). */
+        @WithDefault("gpiochip0")
+        String gpioChip();
     }
 
     interface Sim {
