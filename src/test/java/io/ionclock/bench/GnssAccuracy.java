@@ -2,8 +2,6 @@ package io.ionclock.bench;
 
 import io.ionclock.adapter.clock.SystemMonoClock;
 import io.ionclock.adapter.gnss.GnssReferenceSource;
-import io.ionclock.adapter.pps.PpsEdge;
-import io.ionclock.adapter.pps.PpsSource;
 import io.ionclock.adapter.serial.SerialPortConfig;
 import io.ionclock.core.DisciplineConfig;
 import io.ionclock.core.DisciplinedClock;
@@ -11,8 +9,6 @@ import io.ionclock.testing.SimulatedReceiver;
 import io.ionclock.testing.SocatPtyPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A GNSS receiver on a real pseudo-terminal (socat), emitting NMEA 250..350 ms after each host second,
@@ -29,7 +25,7 @@ public final class GnssAccuracy {
         try (SocatPtyPair pty = SocatPtyPair.start(dir);
                 SimulatedReceiver receiver = new SimulatedReceiver(pty.openFeed(), 250, 100, 1)) {
             GnssReferenceSource source = new GnssReferenceSource(new SerialPortConfig(pty.gnss().toString(), 9600),
-                    pps ? GnssReferenceSource.kernelPps(fakePps(receiver)) : null, NOT_BEFORE_EPOCH_MILLIS);
+                    pps ? GnssReferenceSource.kernelPps(receiver.ppsDevice()) : null, NOT_BEFORE_EPOCH_MILLIS);
             DisciplinedClock clock = new DisciplinedClock(DisciplineConfig.defaults(), System.nanoTime(),
                     SystemMonoClock.HOST_EPOCH.epochNanos(), Double.NaN);
             receiver.start(pps);
@@ -39,28 +35,5 @@ public final class GnssAccuracy {
                     seconds, report, source.details());
             source.close();
         }
-    }
-
-    static PpsSource.Opener fakePps(SimulatedReceiver receiver) {
-        AtomicLong sequence = new AtomicLong();
-        return () -> new PpsSource() {
-            @Override
-            public boolean fetch(long timeoutNanos, PpsEdge out) throws java.io.InterruptedIOException {
-                try {
-                    Long realtime = receiver.edges().poll(timeoutNanos, TimeUnit.NANOSECONDS);
-                    if (realtime == null) {
-                        return false;
-                    }
-                    out.set(realtime, sequence.incrementAndGet());
-                    return true;
-                } catch (InterruptedException e) {
-                    throw new java.io.InterruptedIOException();
-                }
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 }

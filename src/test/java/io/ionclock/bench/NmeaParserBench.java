@@ -30,8 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * capture; the {@code bytes} and {@code lines} counters give bytes/s and lines/s directly.
  *
  * <pre>
- * ./mvnw -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) org.openjdk.jmh.Main NmeaParserBench -f1 -wi 3 -i 5 -prof gc
+ * ./ionclock bench NmeaParserBench -prof gc
  * </pre>
  *
  * The captures are found as the tests find them ({@code shared/testdata/nmea/gpsd} above the working

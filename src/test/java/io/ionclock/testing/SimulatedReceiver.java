@@ -1,6 +1,9 @@
 package io.ionclock.testing;
 
+import io.ionclock.adapter.pps.PpsEdge;
+import io.ionclock.adapter.pps.PpsSource;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -12,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A GNSS receiver in real time against the host clock: at each host second boundary it "pulses" (the
@@ -42,6 +46,31 @@ public final class SimulatedReceiver implements AutoCloseable {
     /** Edge times (CLOCK_REALTIME ns) for a fake PPS device; only filled if {@code pps} was started. */
     public BlockingQueue<Long> edges() {
         return edges;
+    }
+
+    /** A fake {@code /dev/ppsN}: hands over this receiver's edges (CLOCK_REALTIME) as PPS_FETCH would. */
+    public PpsSource.Opener ppsDevice() {
+        AtomicLong sequence = new AtomicLong();
+        return () -> new PpsSource() {
+            @Override
+            public boolean fetch(long timeoutNanos, PpsEdge out) throws InterruptedIOException {
+                try {
+                    Long realtime = edges.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+                    if (realtime == null) {
+                        return false;
+                    }
+                    out.set(realtime, sequence.incrementAndGet());
+                    return true;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException();
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     public SimulatedReceiver start(boolean pps) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ionclock.adapter.clock.SystemMonoClock;
-import io.ionclock.adapter.pps.PpsEdge;
-import io.ionclock.adapter.pps.PpsSource;
 import io.ionclock.adapter.serial.SerialPortConfig;
 import io.ionclock.core.ClockReading;
 import io.ionclock.core.ClockSnapshot;
@@ -18,8 +16,6 @@ import io.ionclock.testing.SocatPtyPair;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,30 +39,6 @@ class GnssReferenceSourceTest {
         Assumptions.assumeTrue(SocatPtyPair.installed(), "socat is not installed");
     }
 
-    /** A fake /dev/ppsN: hands over the receiver's edges (CLOCK_REALTIME) as PPS_FETCH would. */
-    static PpsSource.Opener fakePps(SimulatedReceiver receiver) {
-        AtomicLong sequence = new AtomicLong();
-        return () -> new PpsSource() {
-            @Override
-            public boolean fetch(long timeoutNanos, PpsEdge out) throws java.io.IOException {
-                try {
-                    Long realtime = receiver.edges().poll(timeoutNanos, TimeUnit.NANOSECONDS);
-                    if (realtime == null) {
-                        return false;
-                    }
-                    out.set(realtime, sequence.incrementAndGet());
-                    return true;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException();
-                }
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
 
     /** Runs the source into a clock until {@code done}, checking every read against the host clock. */
     static ClockSnapshot runUntilSynchronized(GnssReferenceSource source, String expectedSourcePrefix, long readsAfterSync) {
@@ -102,7 +74,7 @@ class GnssReferenceSourceTest {
         try (SocatPtyPair pty = SocatPtyPair.start(dir);
                 SimulatedReceiver receiver = new SimulatedReceiver(pty.openFeed(), NMEA_DELAY_MILLIS, WOBBLE_MILLIS, 5)) {
             GnssReferenceSource source = new GnssReferenceSource(new SerialPortConfig(pty.gnss().toString(), 9600),
-                    GnssReferenceSource.kernelPps(fakePps(receiver)), NOT_BEFORE_EPOCH_MILLIS);
+                    GnssReferenceSource.kernelPps(receiver.ppsDevice()), NOT_BEFORE_EPOCH_MILLIS);
             receiver.start(true);
             try {
                 ClockSnapshot s = runUntilSynchronized(source, "GNSS+PPS", 200_000);
