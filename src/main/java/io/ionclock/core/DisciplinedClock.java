@@ -241,7 +241,8 @@ public final class DisciplinedClock {
             this.lastOffsetNanos = lastOffsetNanos;
         }
 
-        private Model(Model m, double suspectNanos, ClockStatus statusAtUpdate, DisciplineConfig unused) {
+        /** A copy of {@code m} with another suspect disagreement and status. */
+        private Model(Model m, double suspectNanos, ClockStatus statusAtUpdate) {
             this.fit = m.fit;
             this.pendingAtUpdateNanos = m.pendingAtUpdateNanos;
             this.updateMonoNanos = m.updateMonoNanos;
@@ -260,11 +261,11 @@ public final class DisciplinedClock {
         }
 
         Model withSuspect(double newSuspectNanos) {
-            return new Model(this, Math.max(suspectNanos, newSuspectNanos), statusAtUpdate, null);
+            return new Model(this, Math.max(suspectNanos, newSuspectNanos), statusAtUpdate);
         }
 
         Model withStatus(ClockStatus status) {
-            return new Model(this, suspectNanos, status, null);
+            return new Model(this, suspectNanos, status);
         }
 
         /** The correction still to slew out at {@code monoNanos}: published minus estimate. */
