@@ -1,12 +1,9 @@
 package io.ionclock.adapter.pps;
 
+import io.ionclock.adapter.DeviceLoop;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Fetches PPS assert edges from a {@link PpsSource} on its own daemon thread, converts their CLOCK_REALTIME
@@ -20,8 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Counts: timeouts (a fetch saw no edge: a missing pulse), sequence gaps (edges the source counted but this
  * reader never fetched), errors. A failing source is closed and reopened with a backoff from
- * {@link #REOPEN_BACKOFF_NANOS_MIN} doubling to {@link #REOPEN_BACKOFF_NANOS_MAX}. Counters are written by
- * the reader thread and may be read from any thread.
+ * {@link #REOPEN_BACKOFF_NANOS_MIN} doubling to {@link #REOPEN_BACKOFF_NANOS_MAX} by a {@link DeviceLoop}.
+ * Counters are written by the reader thread and may be read from any thread.
  */
 public final class PpsReader implements AutoCloseable {
 
@@ -34,11 +31,11 @@ public final class PpsReader implements AutoCloseable {
     public static final long KERNEL_TIMESTAMP_ERROR_NANOS = 1_000L;
     /** Oldest an edge may be when converted; the source returns an edge right after it happens. */
     public static final long EDGE_AGE_NANOS_MAX = 1_000_000_000L;
-    public static final long REOPEN_BACKOFF_NANOS_MIN = 100_000_000L;
-    public static final long REOPEN_BACKOFF_NANOS_MAX = 2_000_000_000L;
+    public static final long REOPEN_BACKOFF_NANOS_MIN = DeviceLoop.REOPEN_BACKOFF_NANOS_MIN;
+    public static final long REOPEN_BACKOFF_NANOS_MAX = DeviceLoop.REOPEN_BACKOFF_NANOS_MAX;
     /** {@link #close()} waits up to the fetch timeout plus this. */
     public static final long CLOSE_MARGIN_NANOS = 500_000_000L;
-    public static final int ERROR_TEXT_CHARS_MAX = 200;
+    public static final int ERROR_TEXT_CHARS_MAX = DeviceLoop.ERROR_TEXT_CHARS_MAX;
     private static final long SEQUENCE_MASK = 0xffff_ffffL;
     /** A sequence step of at least this much (mod 2^32) is taken as going backwards. */
     private static final long SEQUENCE_BACKWARD_MIN = 1L << 31;
@@ -48,21 +45,13 @@ public final class PpsReader implements AutoCloseable {
     private final ClockPairReader clocks;
     private final long fetchTimeoutNanos;
     private final long timestampErrorNanos;
-    private final Thread thread;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private volatile boolean running = true;
+    private final DeviceLoop loop;
 
     private long lastSequence = -1;
-    private volatile boolean connected;
-    private volatile long opens;
-    private volatile long reopens;
     private volatile long edges;
     private volatile long timeouts;
     private volatile long sequenceGaps;
     private volatile long implausibleDropped;
-    private volatile long errors;
-    private volatile String lastError = "";
 
     /** Reader for a Linux PPS device: real clocks, default timeout, kernel timestamp error. */
     public PpsReader(PpsSource.Opener opener, PpsSink sink) {
@@ -90,15 +79,15 @@ public final class PpsReader implements AutoCloseable {
         }
         this.fetchTimeoutNanos = fetchTimeoutNanos;
         this.timestampErrorNanos = timestampErrorNanos;
-        this.thread = Thread.ofPlatform().daemon(true).name("ionclock-pps").unstarted(this::run);
+        long closeTimeoutNanos = fetchTimeoutNanos <= Long.MAX_VALUE - CLOSE_MARGIN_NANOS
+                ? fetchTimeoutNanos + CLOSE_MARGIN_NANOS
+                : Long.MAX_VALUE;
+        this.loop = new DeviceLoop("ionclock-pps", this::fetchSession, closeTimeoutNanos, true);
     }
 
     /** Starts the reader thread. Returns at once; opening and fetching happen on the thread. */
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("PpsReader already started");
-        }
-        thread.start();
+        loop.start();
     }
 
     /**
@@ -107,29 +96,17 @@ public final class PpsReader implements AutoCloseable {
      */
     @Override
     public void close() {
-        running = false;
-        stopRequested.countDown();
-        if (!started.get() || Thread.currentThread() == thread) {
-            return;
-        }
-        thread.interrupt();
-        try {
-            if (!thread.join(Duration.ofNanos(fetchTimeoutNanos + CLOSE_MARGIN_NANOS))) {
-                error("reader thread did not stop within the fetch timeout");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 
     /** Whether a source is open. */
     public boolean connected() {
-        return connected;
+        return loop.connected();
     }
 
     /** Whether the reader thread is running (false before start and after close). */
     public boolean alive() {
-        return thread.isAlive();
+        return loop.alive();
     }
 
     /** Edges delivered to the sink. */
@@ -154,45 +131,30 @@ public final class PpsReader implements AutoCloseable {
 
     /** Successful opens after the first one. */
     public long reopens() {
-        return reopens;
+        return loop.reopens();
     }
 
     /** Failed opens and fetches, repeated or backward sequences, sink exceptions. */
     public long errors() {
-        return errors;
+        return loop.errors();
     }
 
     /** Text of the last error or dropped edge, empty if none. */
     public String lastError() {
-        return lastError;
+        return loop.lastError();
     }
 
-    private void run() {
-        PpsEdge edge = new PpsEdge();
-        ClockPair pair = new ClockPair();
-        long backoffNanos = REOPEN_BACKOFF_NANOS_MIN;
+    /** One connection: open the source, fetch until it fails. Returns whether any edge arrived. */
+    private boolean fetchSession() {
+        PpsSource source = open();
+        if (source == null) {
+            return false;
+        }
         try {
-            while (running) {
-                boolean gotEdge = false;
-                PpsSource source = open();
-                if (source != null) {
-                    try {
-                        gotEdge = fetchUntilFailed(source, edge, pair);
-                    } finally {
-                        connected = false;
-                        closeQuietly(source);
-                    }
-                }
-                if (gotEdge) {
-                    backoffNanos = REOPEN_BACKOFF_NANOS_MIN;
-                }
-                if (running && awaitStop(backoffNanos)) {
-                    break;
-                }
-                backoffNanos = Math.min(backoffNanos * 2, REOPEN_BACKOFF_NANOS_MAX);
-            }
+            return fetchUntilFailed(source, new PpsEdge(), new ClockPair());
         } finally {
-            connected = false;
+            loop.connected(false);
+            closeQuietly(source);
         }
     }
 
@@ -200,18 +162,15 @@ public final class PpsReader implements AutoCloseable {
         try {
             PpsSource source = opener.open();
             if (source == null) {
-                error("open: opener returned null");
+                loop.error("open: opener returned null");
                 return null;
             }
-            opens++;
-            if (opens > 1) {
-                reopens++;
-            }
+            loop.opened();
             lastSequence = -1;
-            connected = true;
+            loop.connected(true);
             return source;
         } catch (IOException | RuntimeException | LinkageError e) {
-            error("open: " + (e instanceof IOException ? e.getMessage() : e.toString()));
+            loop.error("open: " + (e instanceof IOException ? e.getMessage() : e.toString()));
             return null;
         }
     }
@@ -219,20 +178,20 @@ public final class PpsReader implements AutoCloseable {
     /** Fetches until the source fails or close() is called. Returns whether any edge arrived. */
     private boolean fetchUntilFailed(PpsSource source, PpsEdge edge, ClockPair pair) {
         boolean gotEdge = false;
-        while (running) {
+        while (loop.running()) {
             boolean fetched;
             try {
                 fetched = source.fetch(fetchTimeoutNanos, edge);
             } catch (InterruptedIOException e) {
-                if (running) {
-                    error("fetch interrupted: " + e.getMessage());
+                if (loop.running()) {
+                    loop.error("fetch interrupted: " + e.getMessage());
                 }
                 return gotEdge;
             } catch (IOException | RuntimeException | LinkageError e) {
-                error("fetch: " + e.getMessage());
+                loop.error("fetch: " + e.getMessage());
                 return gotEdge;
             }
-            if (!running) {
+            if (!loop.running()) {
                 return gotEdge;
             }
             if (!fetched) {
@@ -244,7 +203,7 @@ public final class PpsReader implements AutoCloseable {
                 clocks.read(pair);
                 deliver(edge, pair);
             } catch (RuntimeException | LinkageError e) {
-                error("edge " + edge.sequence() + ": " + e);
+                loop.error("edge " + edge.sequence() + ": " + e);
             }
         }
         return gotEdge;
@@ -255,11 +214,11 @@ public final class PpsReader implements AutoCloseable {
         if (lastSequence >= 0) {
             long stepCount = (sequence - lastSequence) & SEQUENCE_MASK;
             if (stepCount == 0) {
-                error("edge sequence " + sequence + " repeated");
+                loop.error("edge sequence " + sequence + " repeated");
                 return;
             }
             if (stepCount >= SEQUENCE_BACKWARD_MIN) {
-                error("edge sequence went back from " + lastSequence + " to " + sequence);
+                loop.error("edge sequence went back from " + lastSequence + " to " + sequence);
             } else {
                 sequenceGaps += stepCount - 1;
             }
@@ -270,15 +229,15 @@ public final class PpsReader implements AutoCloseable {
         long ageNanos = pair.monoAfterNanos() - assertMonoNanos;
         if (ageNanos < 0 || ageNanos > EDGE_AGE_NANOS_MAX) {
             implausibleDropped++;
-            lastError = "edge " + sequence + " dropped: age " + ageNanos + " ns after conversion"
-                    + " (CLOCK_REALTIME stepped?)";
+            loop.note("edge " + sequence + " dropped: age " + ageNanos + " ns after conversion"
+                    + " (CLOCK_REALTIME stepped?)");
             return;
         }
         edges++;
         try {
             sink.onEdge(assertMonoNanos, sequence, timestampErrorNanos + pair.bracketNanos());
         } catch (RuntimeException e) {
-            error("edge sink threw " + e);
+            loop.error("edge sink threw " + e);
         }
     }
 
@@ -286,22 +245,7 @@ public final class PpsReader implements AutoCloseable {
         try {
             source.close();
         } catch (RuntimeException e) {
-            error("close: " + e);
+            loop.error("close: " + e);
         }
-    }
-
-    /** Waits up to {@code nanos}; returns true if close() was called. */
-    private boolean awaitStop(long nanos) {
-        try {
-            return stopRequested.await(nanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            running = false;
-            return true;
-        }
-    }
-
-    private void error(String text) {
-        errors++;
-        lastError = text.length() <= ERROR_TEXT_CHARS_MAX ? text : text.substring(0, ERROR_TEXT_CHARS_MAX);
     }
 }

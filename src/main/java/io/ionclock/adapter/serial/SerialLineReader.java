@@ -2,23 +2,20 @@ package io.ionclock.adapter.serial;
 
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
-import java.time.Duration;
+import io.ionclock.adapter.DeviceLoop;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reads lines from a serial GNSS receiver and hands them to a {@link LineSink} with their receive time on
  * CLOCK_MONOTONIC ({@code System.nanoTime()}). It only reads, timestamps and splits on LF: no NMEA parsing.
  *
- * <p>Owns one daemon thread (never the caller's event loop). The thread opens the tty non-blocking, sets raw
- * 8N1, discards input that was waiting before the open (its receive time would be wrong), then loops on
- * poll() with a {@value #POLL_TIMEOUT_MILLIS} ms timeout and read(). When the device goes away (EOF, read
- * error, POLLHUP/POLLERR: a USB receiver unplugged) it closes the fd, forgets the partial line, and reopens
- * with a backoff from {@link #REOPEN_BACKOFF_NANOS_MIN} doubling to {@link #REOPEN_BACKOFF_NANOS_MAX}; the
- * backoff returns to the minimum once a connection delivered bytes. Errors are counted and the last one kept
- * as text; none ends the loop.
+ * <p>Owns one daemon thread, run by a {@link DeviceLoop} (never the caller's event loop). The thread opens the
+ * tty non-blocking, sets raw 8N1, discards input that was waiting before the open (its receive time would be
+ * wrong), then loops on poll() with a {@value #POLL_TIMEOUT_MILLIS} ms timeout and read(). When the device goes
+ * away (EOF, read error, POLLHUP/POLLERR: a USB receiver unplugged) it closes the fd, forgets the partial line,
+ * and reopens with a backoff from {@link #REOPEN_BACKOFF_NANOS_MIN} doubling to
+ * {@link #REOPEN_BACKOFF_NANOS_MAX}; the backoff returns to the minimum once a connection delivered bytes.
+ * Errors are counted and the last one kept as text; none ends the loop.
  *
  * <p>Counters are written by the reader thread only and may be read from any thread.
  */
@@ -30,29 +27,21 @@ public final class SerialLineReader implements AutoCloseable {
     public static final int READ_BYTES_MAX = 1024;
     /** poll() timeout: also the longest the thread takes to notice {@link #close()}. */
     public static final int POLL_TIMEOUT_MILLIS = 100;
-    public static final long REOPEN_BACKOFF_NANOS_MIN = 100_000_000L;
-    public static final long REOPEN_BACKOFF_NANOS_MAX = 2_000_000_000L;
+    public static final long REOPEN_BACKOFF_NANOS_MIN = DeviceLoop.REOPEN_BACKOFF_NANOS_MIN;
+    public static final long REOPEN_BACKOFF_NANOS_MAX = DeviceLoop.REOPEN_BACKOFF_NANOS_MAX;
     /** How long {@link #close()} waits for the thread to end. */
     public static final long CLOSE_TIMEOUT_NANOS = 2_000_000_000L;
     /** Readable-but-empty reads in a row after which the connection is treated as broken (no busy loop). */
     static final int EMPTY_READS_MAX = 16;
     /** Longest error text kept. */
-    public static final int ERROR_TEXT_CHARS_MAX = 200;
+    public static final int ERROR_TEXT_CHARS_MAX = DeviceLoop.ERROR_TEXT_CHARS_MAX;
 
     private final SerialPortConfig config;
     private final int baudCode;
+    private final DeviceLoop loop;
     private final LineSplitter splitter;
-    private final Thread thread;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private volatile boolean running = true;
 
-    private volatile boolean connected;
     private volatile long bytes;
-    private volatile long opens;
-    private volatile long reopens;
-    private volatile long errors;
-    private volatile String lastError = "";
 
     /**
      * @param config port to read; validated already
@@ -62,19 +51,14 @@ public final class SerialLineReader implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(sink, "sink");
         this.baudCode = LinuxTty.baudCode(config.baud());
-        this.splitter = new LineSplitter(LINE_BYTES_MAX, sink, e -> error("line sink threw " + e));
-        this.thread = Thread.ofPlatform()
-                .daemon(true)
-                .name("ionclock-serial " + config.devicePath())
-                .unstarted(this::run);
+        this.loop = new DeviceLoop("ionclock-serial " + config.devicePath(), this::readSession,
+                CLOSE_TIMEOUT_NANOS, false);
+        this.splitter = new LineSplitter(LINE_BYTES_MAX, sink, e -> loop.error("line sink threw " + e));
     }
 
     /** Starts the reader thread. Returns at once; opening and reading happen on the thread. */
     public void start() {
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("SerialLineReader already started");
-        }
-        thread.start();
+        loop.start();
     }
 
     /**
@@ -84,18 +68,7 @@ public final class SerialLineReader implements AutoCloseable {
      */
     @Override
     public void close() {
-        running = false;
-        stopRequested.countDown();
-        if (!started.get() || Thread.currentThread() == thread) {
-            return;
-        }
-        try {
-            if (!thread.join(Duration.ofNanos(CLOSE_TIMEOUT_NANOS))) {
-                error("reader thread did not stop within " + CLOSE_TIMEOUT_NANOS / 1_000_000 + " ms");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 
     public SerialPortConfig config() {
@@ -104,12 +77,12 @@ public final class SerialLineReader implements AutoCloseable {
 
     /** Whether the device is open and being read. */
     public boolean connected() {
-        return connected;
+        return loop.connected();
     }
 
     /** Whether the reader thread is running (false before start and after close). */
     public boolean alive() {
-        return thread.isAlive();
+        return loop.alive();
     }
 
     /** Bytes read from the device. */
@@ -129,52 +102,36 @@ public final class SerialLineReader implements AutoCloseable {
 
     /** Successful opens after the first one: reconnects after the device went away. */
     public long reopens() {
-        return reopens;
+        return loop.reopens();
     }
 
     /** Failed opens, read/poll errors, hang-ups and sink exceptions. */
     public long errors() {
-        return errors;
+        return loop.errors();
     }
 
     /** Text of the last error, empty if none. */
     public String lastError() {
-        return lastError;
+        return loop.lastError();
     }
 
-    private void run() {
-        byte[] chunk = new byte[READ_BYTES_MAX];
-        long backoffNanos = REOPEN_BACKOFF_NANOS_MIN;
+    /** One connection: open, configure, read until it fails. Returns whether any byte arrived. */
+    private boolean readSession() {
         try (Memory readBuf = new Memory(READ_BYTES_MAX);
                 Memory pollfd = new Memory(LinuxTty.POLLFD_SIZE_BYTES);
                 Memory termios = new Memory(LinuxTty.TERMIOS_SIZE_BYTES)) {
-            NativeLong readCount = new NativeLong(READ_BYTES_MAX);
-            while (running) {
-                boolean gotBytes = false;
-                try {
-                    int fd = openConfigured(termios);
-                    if (fd >= 0) {
-                        try {
-                            gotBytes = readUntilDisconnected(fd, readBuf, readCount, pollfd, chunk);
-                        } finally {
-                            connected = false;
-                            LinuxTty.close(fd);
-                            splitter.reset();
-                        }
-                    }
-                } catch (RuntimeException | LinkageError e) {
-                    error("unexpected " + e);
-                }
-                if (gotBytes) {
-                    backoffNanos = REOPEN_BACKOFF_NANOS_MIN;
-                }
-                if (running && awaitStop(backoffNanos)) {
-                    break;
-                }
-                backoffNanos = Math.min(backoffNanos * 2, REOPEN_BACKOFF_NANOS_MAX);
+            int fd = openConfigured(termios);
+            if (fd < 0) {
+                return false;
             }
-        } finally {
-            connected = false;
+            try {
+                return readUntilDisconnected(fd, readBuf, new NativeLong(READ_BYTES_MAX), pollfd,
+                        new byte[READ_BYTES_MAX]);
+            } finally {
+                loop.connected(false);
+                LinuxTty.close(fd);
+                splitter.reset();
+            }
         }
     }
 
@@ -183,7 +140,7 @@ public final class SerialLineReader implements AutoCloseable {
         String path = config.devicePath();
         int fd = LinuxTty.open(path);
         if (fd < 0) {
-            error("open " + path + ": " + LinuxTty.errnoText(-fd));
+            loop.error("open " + path + ": " + LinuxTty.errnoText(-fd));
             return -1;
         }
         int rc = LinuxTty.configureRaw8n1(fd, baudCode, termios);
@@ -191,15 +148,12 @@ public final class SerialLineReader implements AutoCloseable {
             rc = LinuxTty.flushInput(fd);
         }
         if (rc < 0) {
-            error("configure " + path + ": " + LinuxTty.errnoText(-rc));
+            loop.error("configure " + path + ": " + LinuxTty.errnoText(-rc));
             LinuxTty.close(fd);
             return -1;
         }
-        opens++;
-        if (opens > 1) {
-            reopens++;
-        }
-        connected = true;
+        loop.opened();
+        loop.connected(true);
         return fd;
     }
 
@@ -209,13 +163,13 @@ public final class SerialLineReader implements AutoCloseable {
         String path = config.devicePath();
         boolean gotBytes = false;
         int emptyReads = 0;
-        while (running) {
+        while (loop.running()) {
             int revents = LinuxTty.pollIn(fd, pollfd, POLL_TIMEOUT_MILLIS);
             if (revents < 0) {
                 if (-revents == LinuxTty.EINTR) {
                     continue;
                 }
-                error("poll " + path + ": " + LinuxTty.errnoText(-revents));
+                loop.error("poll " + path + ": " + LinuxTty.errnoText(-revents));
                 return gotBytes;
             }
             if (revents == 0) {
@@ -238,12 +192,12 @@ public final class SerialLineReader implements AutoCloseable {
                     continue;
                 }
                 if (n == 0) {
-                    error("read " + path + ": end of file (device hung up)");
+                    loop.error("read " + path + ": end of file (device hung up)");
                     return gotBytes;
                 }
                 int errno = (int) -n;
                 if (errno != LinuxTty.EAGAIN && errno != LinuxTty.EINTR) {
-                    error("read " + path + ": " + LinuxTty.errnoText(errno));
+                    loop.error("read " + path + ": " + LinuxTty.errnoText(errno));
                     return gotBytes;
                 }
                 if (!broken && ++emptyReads < EMPTY_READS_MAX) {
@@ -251,28 +205,13 @@ public final class SerialLineReader implements AutoCloseable {
                 }
             }
             if (broken) {
-                error("poll " + path + ": device hung up or failed (revents 0x" + Integer.toHexString(revents)
-                        + ")");
+                loop.error("poll " + path + ": device hung up or failed (revents 0x"
+                        + Integer.toHexString(revents) + ")");
             } else {
-                error("poll " + path + ": readable but " + EMPTY_READS_MAX + " reads returned nothing");
+                loop.error("poll " + path + ": readable but " + EMPTY_READS_MAX + " reads returned nothing");
             }
             return gotBytes;
         }
         return gotBytes;
-    }
-
-    /** Waits up to {@code nanos}; returns true if close() was called. */
-    private boolean awaitStop(long nanos) {
-        try {
-            return stopRequested.await(nanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            running = false;
-            return true;
-        }
-    }
-
-    private void error(String text) {
-        errors++;
-        lastError = text.length() <= ERROR_TEXT_CHARS_MAX ? text : text.substring(0, ERROR_TEXT_CHARS_MAX);
     }
 }
