@@ -161,6 +161,7 @@ public final class GnssReferenceSource implements ReferenceSource {
             d.put("heldLabels", pairing.heldLabels());
             d.put("unlabelledEdges", pairing.unlabelledEdges());
             d.put("nmeaOnlySamples", pairing.nmeaOnlySamples());
+            d.put("impreciseEdges", pairing.impreciseEdges());
         }
         d.put("pps", pps == null ? Map.of("kind", "none") : pps.details());
         return d;

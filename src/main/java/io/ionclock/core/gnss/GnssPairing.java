@@ -39,6 +39,8 @@ public final class GnssPairing {
     public static final int CALIBRATION_PAIRS_MIN = 4;
     /** Delays remembered for the calibration (the last ones). */
     public static final int DELAY_WINDOW_MAX = 16;
+    /** An edge timestamped less precisely than this is useless for pairing (and for time): dropped. */
+    public static final long EDGE_ERROR_NANOS_MAX = DELAY_GUARD_NANOS;
     /** Recent PPS edges kept for pairing. */
     public static final int EDGES_MAX = 8;
     /** PPS alone keeps labelling edges this long after the last NMEA pair. */
@@ -82,15 +84,21 @@ public final class GnssPairing {
     private long heldLabels;
     private long unlabelledEdges;
     private long nmeaOnlySamples;
+    private long impreciseEdges;
 
     public GnssPairing(Consumer<Sample> sink) {
         this.sink = sink;
     }
 
-    /** A PPS assert edge at {@code assertMonoNanos}, timestamped within {@code errorNanos}. */
+    /**
+     * A PPS assert edge at {@code assertMonoNanos}, timestamped within {@code errorNanos}. An edge whose
+     * timestamp error is negative or over {@link #EDGE_ERROR_NANOS_MAX} (the reader was preempted) is
+     * dropped and counted.
+     */
     public void onPpsEdge(long assertMonoNanos, long errorNanos) {
-        if (errorNanos < 0 || errorNanos > DELAY_GUARD_NANOS) {
-            throw new IllegalArgumentException("edge errorNanos out of range: " + errorNanos);
+        if (errorNanos < 0 || errorNanos > EDGE_ERROR_NANOS_MAX) {
+            impreciseEdges++;
+            return;
         }
         if (edgeCount > 0 && assertMonoNanos <= edgeMonoNanos[newestEdge()]) {
             unlabelledEdges++; // out of order: the reader would have had to go back in time
@@ -284,5 +292,10 @@ public final class GnssPairing {
 
     public long nmeaOnlySamples() {
         return nmeaOnlySamples;
+    }
+
+    /** Edges dropped because their timestamp error was over {@link #EDGE_ERROR_NANOS_MAX}. */
+    public long impreciseEdges() {
+        return impreciseEdges;
     }
 }

@@ -143,6 +143,16 @@ class GnssPairingTest {
     }
 
     @Test
+    void anImpreciseEdgeIsDroppedAndCountedNeverThrown() {
+        pairing.onPpsEdge(edgeMono(0), GnssPairing.EDGE_ERROR_NANOS_MAX + 1);
+        pairing.onPpsEdge(edgeMono(1), -1);
+        pairing.onNmeaTime(FIRST_SECOND * 1000, edgeMono(0) + 300 * MS);
+        assertEquals(2, pairing.impreciseEdges());
+        assertEquals(0, pairing.pairs());
+        assertEquals(GnssPairing.SOURCE_GNSS, samples.get(0).sourceName(), "no usable PPS: NMEA alone");
+    }
+
+    @Test
     void fractionalEpochsOfFastReceiversDoNotPair() {
         pairing.onPpsEdge(edgeMono(0), 1_000);
         pairing.onNmeaTime(FIRST_SECOND * 1000 + 100, edgeMono(0) + 150 * MS);
