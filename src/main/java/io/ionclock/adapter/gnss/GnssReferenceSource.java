@@ -71,6 +71,7 @@ public final class GnssReferenceSource implements ReferenceSource {
         return sink -> {
             GpioPpsInput input = factory.apply(sink);
             input.start();
+            // Edges arrive by callback, there is no loop to watch: alive unless the line failed and never pulsed.
             return wrap(input, i -> i.errors() == 0 || i.edges() > 0, i -> Map.of("kind", "gpio",
                     "gpioLine", i.gpioLine(), "edges", i.edges(), "errors", i.errors(),
                     "edgeErrorNanos", GpioPpsInput.EDGE_ERROR_NANOS, "lastError", String.valueOf(i.lastError())));

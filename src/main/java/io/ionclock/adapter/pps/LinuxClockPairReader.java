@@ -1,5 +1,6 @@
 package io.ionclock.adapter.pps;
 
+import io.ionclock.adapter.LinuxErrno;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 
@@ -77,7 +78,7 @@ public final class LinuxClockPairReader implements ClockPairReader {
     private static long clockGettimeNanos(int clockId, Memory ts) {
         if (LinuxPps.Holder.LIBC.clock_gettime(clockId, ts) != 0) {
             throw new IllegalStateException("clock_gettime(" + clockId + "): "
-                    + LinuxPps.errnoText(Native.getLastError()));
+                    + LinuxErrno.text(Native.getLastError()));
         }
         return LinuxPps.timespecNanos(ts);
     }

@@ -57,18 +57,6 @@ final class LinuxPps {
     static final int CLOCK_REALTIME = 0;
     static final int CLOCK_MONOTONIC = 1;
 
-    static final int EPERM = 1;
-    static final int ENOENT = 2;
-    static final int EINTR = 4;
-    static final int EIO = 5;
-    static final int ENXIO = 6;
-    static final int EBADF = 9;
-    static final int EACCES = 13;
-    static final int ENODEV = 19;
-    static final int EINVAL = 22;
-    static final int ENOTTY = 25;
-    static final int EOPNOTSUPP = 95;
-    static final int ETIMEDOUT = 110;
 
     /** The libc functions used; {@code unsigned long} is NativeLong. */
     interface PpsLibC extends Library {
@@ -135,24 +123,5 @@ final class LinuxPps {
         long sec = Native.LONG_SIZE == 8 ? timespec.getLong(0) : timespec.getInt(0);
         long nsec = Native.LONG_SIZE == 8 ? timespec.getLong(8) : timespec.getInt(4);
         return sec * 1_000_000_000L + nsec;
-    }
-
-    static String errnoText(int errno) {
-        String name = switch (errno) {
-            case EPERM -> "EPERM";
-            case ENOENT -> "ENOENT";
-            case EINTR -> "EINTR";
-            case EIO -> "EIO";
-            case ENXIO -> "ENXIO";
-            case EBADF -> "EBADF";
-            case EACCES -> "EACCES";
-            case ENODEV -> "ENODEV";
-            case EINVAL -> "EINVAL";
-            case ENOTTY -> "ENOTTY";
-            case EOPNOTSUPP -> "EOPNOTSUPP";
-            case ETIMEDOUT -> "ETIMEDOUT";
-            default -> null;
-        };
-        return name == null ? "errno " + errno : name + " (errno " + errno + ")";
     }
 }

@@ -1,5 +1,6 @@
 package io.ionclock.adapter.pps;
 
+import io.ionclock.adapter.LinuxErrno;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import java.io.IOException;
@@ -61,14 +62,14 @@ public final class LinuxPpsDevice implements PpsSource {
         }
         int fd = LinuxPps.Holder.LIBC.open(devicePath, LinuxPps.O_RDONLY | LinuxPps.O_CLOEXEC);
         if (fd < 0) {
-            throw new IOException("open " + devicePath + ": " + LinuxPps.errnoText(Native.getLastError()));
+            throw new IOException("open " + devicePath + ": " + LinuxErrno.text(Native.getLastError()));
         }
         LinuxPpsDevice device = null;
         boolean opened = false;
         try (Memory cap = new Memory(Integer.BYTES)) {
             if (LinuxPps.Holder.LIBC.ioctl(fd, LinuxPps.Holder.GETCAP, cap) < 0) {
                 throw new IOException("PPS_GETCAP " + devicePath + ": "
-                        + LinuxPps.errnoText(Native.getLastError()) + " (not a PPS device?)");
+                        + LinuxErrno.text(Native.getLastError()) + " (not a PPS device?)");
             }
             int capabilities = cap.getInt(0);
             if ((capabilities & LinuxPps.PPS_CAPTUREASSERT) == 0) {
@@ -102,7 +103,7 @@ public final class LinuxPpsDevice implements PpsSource {
             params.clear();
             if (LinuxPps.Holder.LIBC.ioctl(fd, LinuxPps.Holder.GETPARAMS, params) < 0) {
                 throw new IOException("PPS_GETPARAMS " + devicePath + ": "
-                        + LinuxPps.errnoText(Native.getLastError()));
+                        + LinuxErrno.text(Native.getLastError()));
             }
             int mode = params.getInt(LinuxPps.KPARAMS_MODE_OFFSET);
             int wanted = (mode | LinuxPps.PPS_CAPTUREASSERT) & ~LinuxPps.PPS_CAPTURECLEAR;
@@ -112,9 +113,9 @@ public final class LinuxPpsDevice implements PpsSource {
             params.setInt(LinuxPps.KPARAMS_MODE_OFFSET, wanted);
             if (LinuxPps.Holder.LIBC.ioctl(fd, LinuxPps.Holder.SETPARAMS, params) < 0) {
                 int errno = Native.getLastError();
-                String hint = errno == LinuxPps.EPERM
+                String hint = errno == LinuxErrno.EPERM
                         ? " (needs CAP_SYS_TIME; or open as non-owner if chrony owns the device)" : "";
-                throw new IOException("PPS_SETPARAMS " + devicePath + ": " + LinuxPps.errnoText(errno) + hint);
+                throw new IOException("PPS_SETPARAMS " + devicePath + ": " + LinuxErrno.text(errno) + hint);
             }
         }
     }
@@ -141,13 +142,13 @@ public final class LinuxPpsDevice implements PpsSource {
                     (int) (remainingNanos % NANOS_PER_SECOND));
             if (LinuxPps.Holder.LIBC.ioctl(fd, LinuxPps.Holder.FETCH, fdata) < 0) {
                 int errno = Native.getLastError();
-                if (errno == LinuxPps.ETIMEDOUT) {
+                if (errno == LinuxErrno.ETIMEDOUT) {
                     return false;
                 }
-                if (errno == LinuxPps.EINTR) {
+                if (errno == LinuxErrno.EINTR) {
                     continue;
                 }
-                throw new IOException("PPS_FETCH " + devicePath + ": " + LinuxPps.errnoText(errno));
+                throw new IOException("PPS_FETCH " + devicePath + ": " + LinuxErrno.text(errno));
             }
             long sequence = Integer.toUnsignedLong(fdata.getInt(LinuxPps.FDATA_ASSERT_SEQUENCE_OFFSET));
             if (sequence == lastAssertSequence) {
@@ -186,7 +187,7 @@ public final class LinuxPpsDevice implements PpsSource {
     private long fetchNow() throws IOException {
         fdata.clear();
         if (LinuxPps.Holder.LIBC.ioctl(fd, LinuxPps.Holder.FETCH, fdata) < 0) {
-            throw new IOException("PPS_FETCH " + devicePath + ": " + LinuxPps.errnoText(Native.getLastError()));
+            throw new IOException("PPS_FETCH " + devicePath + ": " + LinuxErrno.text(Native.getLastError()));
         }
         return Integer.toUnsignedLong(fdata.getInt(LinuxPps.FDATA_ASSERT_SEQUENCE_OFFSET));
     }

@@ -93,18 +93,6 @@ final class LinuxTty {
     static final int B460800 = 0x1004;
     static final int B921600 = 0x1007;
 
-    static final int EPERM = 1;
-    static final int ENOENT = 2;
-    static final int EINTR = 4;
-    static final int EIO = 5;
-    static final int ENXIO = 6;
-    static final int EBADF = 9;
-    static final int EAGAIN = 11;
-    static final int EACCES = 13;
-    static final int EBUSY = 16;
-    static final int ENODEV = 19;
-    static final int EINVAL = 22;
-    static final int ENOTTY = 25;
 
     /** The libc functions used; {@code size_t}, {@code ssize_t} and {@code unsigned long} are NativeLong. */
     interface TtyLibC extends Library {
@@ -217,24 +205,5 @@ final class LinuxTty {
     static long read(int fd, Memory buf, NativeLong count) {
         long n = Holder.LIBC.read(fd, buf, count).longValue();
         return n >= 0 ? n : -Native.getLastError();
-    }
-
-    static String errnoText(int errno) {
-        String name = switch (errno) {
-            case EPERM -> "EPERM";
-            case ENOENT -> "ENOENT";
-            case EINTR -> "EINTR";
-            case EIO -> "EIO";
-            case ENXIO -> "ENXIO";
-            case EBADF -> "EBADF";
-            case EAGAIN -> "EAGAIN";
-            case EACCES -> "EACCES";
-            case EBUSY -> "EBUSY";
-            case ENODEV -> "ENODEV";
-            case EINVAL -> "EINVAL";
-            case ENOTTY -> "ENOTTY";
-            default -> null;
-        };
-        return name == null ? "errno " + errno : name + " (errno " + errno + ")";
     }
 }

@@ -1,5 +1,6 @@
 package io.ionclock.adapter.serial;
 
+import io.ionclock.adapter.LinuxErrno;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import io.ionclock.adapter.DeviceLoop;
@@ -140,7 +141,7 @@ public final class SerialLineReader implements AutoCloseable {
         String path = config.devicePath();
         int fd = LinuxTty.open(path);
         if (fd < 0) {
-            loop.error("open " + path + ": " + LinuxTty.errnoText(-fd));
+            loop.error("open " + path + ": " + LinuxErrno.text(-fd));
             return -1;
         }
         int rc = LinuxTty.configureRaw8n1(fd, baudCode, termios);
@@ -148,7 +149,7 @@ public final class SerialLineReader implements AutoCloseable {
             rc = LinuxTty.flushInput(fd);
         }
         if (rc < 0) {
-            loop.error("configure " + path + ": " + LinuxTty.errnoText(-rc));
+            loop.error("configure " + path + ": " + LinuxErrno.text(-rc));
             LinuxTty.close(fd);
             return -1;
         }
@@ -166,10 +167,10 @@ public final class SerialLineReader implements AutoCloseable {
         while (loop.running()) {
             int revents = LinuxTty.pollIn(fd, pollfd, POLL_TIMEOUT_MILLIS);
             if (revents < 0) {
-                if (-revents == LinuxTty.EINTR) {
+                if (-revents == LinuxErrno.EINTR) {
                     continue;
                 }
-                loop.error("poll " + path + ": " + LinuxTty.errnoText(-revents));
+                loop.error("poll " + path + ": " + LinuxErrno.text(-revents));
                 return gotBytes;
             }
             if (revents == 0) {
@@ -196,8 +197,8 @@ public final class SerialLineReader implements AutoCloseable {
                     return gotBytes;
                 }
                 int errno = (int) -n;
-                if (errno != LinuxTty.EAGAIN && errno != LinuxTty.EINTR) {
-                    loop.error("read " + path + ": " + LinuxTty.errnoText(errno));
+                if (errno != LinuxErrno.EAGAIN && errno != LinuxErrno.EINTR) {
+                    loop.error("read " + path + ": " + LinuxErrno.text(errno));
                     return gotBytes;
                 }
                 if (!broken && ++emptyReads < EMPTY_READS_MAX) {

@@ -19,6 +19,8 @@ public final class SimReferenceSource implements ReferenceSource {
     private static final Logger LOG = Logger.getLogger(SimReferenceSource.class);
     /** The loop counts as dead when it has not run for this many intervals. */
     static final int ALIVE_INTERVALS_MAX = 3;
+    /** Plus this, for a loop held up by the machine (GC, a loaded host) rather than dead. */
+    static final long ALIVE_SLACK_NANOS = 1_000_000_000L;
     /** Reads of the host clock per sample; the one with the tightest bracket is used (as chrony reads a PHC). */
     static final int READS_PER_SAMPLE = 5;
 
@@ -85,7 +87,7 @@ public final class SimReferenceSource implements ReferenceSource {
     @Override
     public boolean alive(long nowMonoNanos) {
         Thread t = thread;
-        return t != null && t.isAlive() && nowMonoNanos - lastRunMonoNanos <= ALIVE_INTERVALS_MAX * intervalNanos + 1_000_000_000L;
+        return t != null && t.isAlive() && nowMonoNanos - lastRunMonoNanos <= ALIVE_INTERVALS_MAX * intervalNanos + ALIVE_SLACK_NANOS;
     }
 
     @Override
