@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.ionclock.testing.Peers;
 import io.ionclock.testing.SimulatedReceiver;
 import io.ionclock.testing.SocatPtyPair;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class ApplianceIT {
     /** The usb-nmea profile pointed at a pseudo-terminal carrying NMEA (no PPS): ready on GNSS time. */
     @Test
     void usbNmeaProfileBecomesReadyOnGnssTimeWithAnHonestBound() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(SocatPtyPair.installed(), "socat is not installed");
+        Peers.require(Peers.SOCAT);
         try (SocatPtyPair pty = SocatPtyPair.start(dataDir);
                 SimulatedReceiver receiver = new SimulatedReceiver(pty.openFeed(), 250, 100, 3).start(false)) {
             Path log = dataDir.resolve("usb-nmea.log");

@@ -1,12 +1,12 @@
 package io.ionclock.bench;
 
 import io.ionclock.core.nmea.DecodeNmea;
+import io.ionclock.core.nmea.GpsdCaptures;
 import io.ionclock.core.nmea.NmeaParser;
 import io.ionclock.core.nmea.NmeaTime;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * ./ionclock bench NmeaParserBench -prof gc
  * </pre>
  *
- * The captures are found as the tests find them ({@code shared/testdata/nmea/gpsd} above the working
- * directory, or {@code -Dionclock.testdata.gpsd=DIR}).
+ * The captures are the tests' copies in {@code src/test/resources/gpsd/}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -74,7 +73,7 @@ public class NmeaParserBench {
 
     @Setup(Level.Trial)
     public void load() throws IOException {
-        byte[] data = Files.readAllBytes(captureDir().resolve(capture));
+        byte[] data = Files.readAllBytes(GpsdCaptures.dir().resolve(capture));
         ByteArrayOutputStream kept = new ByteArrayOutputStream(data.length);
         List<int[]> lines = new ArrayList<>();
         int start = 0;
@@ -108,19 +107,5 @@ public class NmeaParserBench {
         counters.bytes += captureBytes;
         counters.lines += lineOff.length;
         return valid;
-    }
-
-    static Path captureDir() {
-        String override = System.getProperty("ionclock.testdata.gpsd");
-        if (override != null && !override.isBlank()) {
-            return Path.of(override);
-        }
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/testdata/nmea/gpsd");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("gpsd captures not found; set -Dionclock.testdata.gpsd=DIR");
     }
 }

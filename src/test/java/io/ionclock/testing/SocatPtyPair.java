@@ -1,7 +1,6 @@
 package io.ionclock.testing;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -33,19 +32,6 @@ public final class SocatPtyPair implements AutoCloseable {
         this.process = process;
         this.gnss = gnss;
         this.feed = feed;
-    }
-
-    public static boolean installed() {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, "socat"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Starts socat and waits until it is transferring data (both links exist). */

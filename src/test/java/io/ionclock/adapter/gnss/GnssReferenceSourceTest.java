@@ -11,12 +11,12 @@ import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.ClockStatus;
 import io.ionclock.core.DisciplineConfig;
 import io.ionclock.core.DisciplinedClock;
+import io.ionclock.testing.Peers;
 import io.ionclock.testing.SimulatedReceiver;
 import io.ionclock.testing.SocatPtyPair;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +36,7 @@ class GnssReferenceSourceTest {
 
     @BeforeEach
     void needsSocat() {
-        Assumptions.assumeTrue(SocatPtyPair.installed(), "socat is not installed");
+        Peers.require(Peers.SOCAT);
     }
 
 

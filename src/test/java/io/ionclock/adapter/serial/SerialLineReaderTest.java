@@ -1,5 +1,6 @@
 package io.ionclock.adapter.serial;
 
+import io.ionclock.testing.Peers;
 import io.ionclock.testing.SocatPtyPair;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +50,7 @@ class SerialLineReaderTest {
 
     @BeforeEach
     void requireSocat() {
-        Assumptions.assumeTrue(SocatPtyPair.installed(), "socat is not installed");
+        Peers.require(Peers.SOCAT);
     }
 
     @AfterEach
@@ -104,9 +103,7 @@ class SerialLineReaderTest {
 
     @Test
     void termiosIsRaw8n1AtTheConfiguredSpeed() throws Exception {
-        boolean sttyInstalled = Files.isExecutable(Path.of("/bin/stty"))
-                || Files.isExecutable(Path.of("/usr/bin/stty"));
-        Assumptions.assumeTrue(sttyInstalled, "stty is not installed");
+        Peers.require(Peers.STTY);
         startSocatAndReader();
 
         Process stty = new ProcessBuilder("stty", "-F", socat.gnss().toString(), "-a")

@@ -2,42 +2,41 @@ package io.ionclock.core.nmea;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Finds and reads the gpsd regression captures in {@code ../shared/testdata/nmea/gpsd/}. */
-final class GpsdCaptures {
+/**
+ * Reads the gpsd regression captures kept with the tests in {@code src/test/resources/gpsd/} (copies of
+ * gpsd's {@code test/daemon/*.log} and {@code *.log.chk}, BSD-2-Clause: see the README and
+ * {@code LICENSE-gpsd.txt} there).
+ */
+public final class GpsdCaptures {
 
-    /** Where the captures live, relative to the project root or one of its parents. */
-    static final String RELATIVE_DIR = "shared/testdata/nmea/gpsd";
-    /** System property that overrides the directory. */
-    static final String DIR_PROPERTY = "ionclock.testdata.gpsd";
+    /** The captures' folder on the test classpath. */
+    static final String RESOURCE_DIR = "/gpsd/";
+    /** A file that is always in the folder, used to find it. */
+    static final String LICENSE_FILE = "LICENSE-gpsd.txt";
 
     private GpsdCaptures() {
     }
 
-    /**
-     * The capture directory: {@code -Dionclock.testdata.gpsd}, else {@code shared/testdata/nmea/gpsd}
-     * under {@code user.dir} or its nearest parent that has one (the project root is
-     * {@code /work/wt-nmea}, the captures {@code /work/shared/...}).
-     */
-    static Path dir() {
-        String override = System.getProperty(DIR_PROPERTY);
-        if (override != null && !override.isBlank()) {
-            return Path.of(override);
+    /** The capture directory (test resources are a directory under Maven: target/test-classes/gpsd). */
+    public static Path dir() {
+        URL license = GpsdCaptures.class.getResource(RESOURCE_DIR + LICENSE_FILE);
+        if (license == null) {
+            throw new IllegalStateException("gpsd captures missing from the test classpath: no "
+                    + RESOURCE_DIR + LICENSE_FILE + " (src/test/resources" + RESOURCE_DIR + ")");
         }
-        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path p = start; p != null; p = p.getParent()) {
-            Path candidate = p.resolve(RELATIVE_DIR);
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
+        try {
+            return Path.of(license.toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
-        throw new IllegalStateException("gpsd captures not found: no " + RELATIVE_DIR + " above " + start
-                + " (set -D" + DIR_PROPERTY + ")");
     }
 
     /** Every {@code *.log} in the directory, sorted by name. */

@@ -1,0 +1,56 @@
+package io.ionclock.testing;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The outside programs the tests talk to. {@code ./ionclock test} installs the missing ones (as root with
+ * apt-get) or names the command that does; a test that needs one calls {@link #require}. Under
+ * {@code CI=true} a missing peer fails the test instead of skipping it: a green CI run has run them all.
+ */
+public final class Peers {
+    /** Pseudo-terminal pairs standing in for serial ports. */
+    public static final Peer SOCAT = new Peer("socat", "socat");
+    /** Reads a tty's settings back (the reader's own termios setup). */
+    public static final Peer STTY = new Peer("stty", "coreutils");
+
+    /** An outside program and the Debian package that has it. */
+    public record Peer(String program, String debianPackage) {
+    }
+
+    private Peers() {
+    }
+
+    /** Skips the calling test when {@code peer} is missing, or fails it under {@code CI=true}. */
+    public static void require(Peer peer) {
+        if (find(peer.program()).isPresent()) {
+            return;
+        }
+        String message = "peer program '" + peer.program() + "' is missing (Debian package " + peer.debianPackage()
+                + "; ./ionclock test installs it when run as root)";
+        if ("true".equals(System.getenv("CI"))) {
+            Assertions.fail(message + ": under CI=true no test is skipped for a missing peer");
+        }
+        Assumptions.abort(message);
+    }
+
+    /** The program on {@code PATH} (or in /usr/sbin, /sbin, where Debian puts daemons such as chronyd). */
+    public static Optional<Path> find(String program) {
+        String path = System.getenv("PATH");
+        String dirs = (path == null ? "" : path) + File.pathSeparator + "/usr/sbin" + File.pathSeparator + "/sbin";
+        for (String dir : dirs.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, program);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+}
