@@ -98,8 +98,8 @@ public final class DisciplinedClock {
         }
         long lastOffsetNanos = old.epochNanosAt(sampleMonoNanos) - sample.refEpochNanos();
         SampleWindow.Fit alternative = old.alternative;
-        if (old.hasReference && !old.agrees(old.fit, sample)) {
-            if (alternative != null && old.agrees(alternative, sample)) {
+        if (old.hasReference && !agrees(old.fit, sample)) {
+            if (alternative != null && agrees(alternative, sample)) {
                 // The samples since the reset were the outliers: back to the abandoned window.
                 window.copyFrom(abandoned);
                 priorSlope = abandonedPriorSlope;
@@ -228,6 +228,11 @@ public final class DisciplinedClock {
         return -f / (1 + f);
     }
 
+    /** Whether {@code sample} agrees with {@code f}: within the line's bound and its own error. */
+    private static boolean agrees(SampleWindow.Fit f, Sample sample) {
+        return residualNanos(f, sample) <= f.boundNanosAt(sample.monoNanos()) + sample.errorNanos();
+    }
+
     /**
      * How far {@code sample} lies from the line {@code f}. The difference is taken in longs: a double of an epoch
      * instant (about 1.8e18 ns) keeps only 256 ns.
@@ -260,8 +265,8 @@ public final class DisciplinedClock {
         final LeapIndicator leap;
         final long lastOffsetNanos;
 
-        Model(SampleWindow.Fit fit, SampleWindow.Fit alternative, long pendingAtUpdateNanos, long updateMonoNanos, DisciplineConfig config,
-                double suspectNanos, ClockStatus statusAtUpdate, boolean frequencyKnown, boolean everSynchronized,
+        Model(SampleWindow.Fit fit, SampleWindow.Fit alternative, long pendingAtUpdateNanos, long updateMonoNanos,
+                DisciplineConfig config, double suspectNanos, ClockStatus statusAtUpdate, boolean frequencyKnown, boolean everSynchronized,
                 String sourceName, LeapIndicator leap, long lastOffsetNanos) {
             this.fit = fit;
             this.alternative = alternative;
@@ -319,11 +324,6 @@ public final class DisciplinedClock {
 
         long epochNanosAt(long monoNanos) {
             return fit.refEpochNanosAt(monoNanos) + pendingNanosAt(monoNanos);
-        }
-
-        /** Whether {@code sample} agrees with {@code f}: within the line's bound and its own error. */
-        boolean agrees(SampleWindow.Fit f, Sample sample) {
-            return residualNanos(f, sample) <= f.boundNanosAt(sample.monoNanos()) + sample.errorNanos();
         }
 
         long boundNanosAt(long monoNanos) {
