@@ -42,7 +42,8 @@ import javax.net.ssl.SSLSocketFactory;
  * ({@code local - gateway}, NTP's formula, positive: this host is ahead), the round-trip delay, the bound
  * the gateway gave, and the error of the offset ({@code bound + delay/2}); then a summary. Without
  * {@code --gateway} it takes the first gateway whose retained status it sees. MQTT 5 uses the Response
- * Topic and Correlation Data; 3.1.1 the {@code replyTo} and {@code id} fields. Plain sockets and Netty's
+ * Topic and Correlation Data (and sends {@code replyTo} and {@code id} too, for a gateway behind a site's
+ * broker, which speaks 3.1.1); 3.1.1 the {@code replyTo} and {@code id} fields. Plain sockets and Netty's
  * MQTT codec: no Vert.x, no HTTP server. Exit 0 when at least one answer came, 1 when none, 2 on bad usage.
  */
 public final class MqttProbe {
@@ -237,8 +238,8 @@ public final class MqttProbe {
             props.add(new MqttProperties.BinaryProperty(MqttPropertyType.CORRELATION_DATA.value(), correlation));
         }
         long t1Nanos = hostClock.epochNanos();
-        String body = v5 ? "{\"t1Nanos\":" + t1Nanos + "}"
-                : "{\"t1Nanos\":" + t1Nanos + ",\"replyTo\":\"" + replyTopic + "\",\"id\":" + seq + "}";
+        // replyTo and id as well under MQTT 5: a site's broker may forward the request to a 3.1.1 gateway
+        String body = "{\"t1Nanos\":" + t1Nanos + ",\"replyTo\":\"" + replyTopic + "\",\"id\":" + seq + "}";
         send(MqttMessageBuilders.publish().topicName(topics.request).qos(MqttQoS.AT_MOST_ONCE).retained(false)
                 .messageId(0).payload(Unpooled.wrappedBuffer(bytes(body))).properties(props).build());
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
@@ -252,7 +253,7 @@ public final class MqttProbe {
             MqttProperties.MqttProperty<?> cd = p.variableHeader().properties()
                     .getProperty(MqttPropertyType.CORRELATION_DATA.value());
             p.release();
-            boolean ours = v5 ? cd != null && Arrays.equals((byte[]) cd.value(), correlation) : json.contains("\"id\":" + seq + ",");
+            boolean ours = cd != null ? Arrays.equals((byte[]) cd.value(), correlation) : json.contains("\"id\":" + seq + ",");
             if (!ours) {
                 continue; // a late answer to an earlier exchange
             }
