@@ -76,6 +76,8 @@ public final class EmbeddedBroker implements TimeService.Transport {
     /** MQTT packet ids run 1..65535. */
     static final int PACKET_ID_MAX = 65_535;
     static final String SHARED_PREFIX = "$share/";
+    /** Vert.x's way of asking for one random port shared by several server instances. */
+    static final int SHARED_RANDOM_PORT = -1;
 
     private final Vertx vertx;
     private final TimeService service;
@@ -93,7 +95,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
     private final AtomicInteger clientCount = new AtomicInteger();
     private final RateLimiter totalRequests;
     private volatile byte[] retainedStatus;
-    private MqttServer server;
+    private final List<MqttServer> servers = new ArrayList<>();
     private long sweepTimer = -1;
 
     public EmbeddedBroker(Vertx vertx, TimeService service, EmbeddedBrokerOptions options) {
@@ -111,27 +113,54 @@ public final class EmbeddedBroker implements TimeService.Transport {
                 service.clock().monoNanos());
     }
 
-    /** Binds and starts serving; completes with the bound port. */
+    /**
+     * Binds and starts serving; completes with the bound port. One server instance per core, each on its
+     * own event loop, share the port (Vert.x spreads the connections over them), so a tick's fan-out runs
+     * on every core.
+     */
     public Future<Integer> start() {
-        MqttServerOptions o = new MqttServerOptions().setHost(options.host()).setPort(options.port())
-                .setMaxMessageSize(limits.payloadBytesMax() + PACKET_OVERHEAD_BYTES_MAX)
-                .setTimeoutOnConnect(CONNECT_TIMEOUT_SECONDS).setMaxClientIdLength(CLIENT_ID_CHARS_MAX)
-                .setAutoClientId(true);
-        if (options.tlsCertPem().isPresent()) {
-            o.setSsl(true).setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(options.tlsCertPem().get())
-                    .setKeyPath(options.tlsKeyPem().orElseThrow()));
-        }
         retainedStatus = service.statusPayload();
-        server = MqttServer.create(vertx, o);
-        server.exceptionHandler(e -> stats.refused(Refusal.PROTOCOL_ERROR));
-        server.endpointHandler(this::onConnect);
         sweepTimer = vertx.setPeriodic(SESSION_SWEEP_MILLIS, id -> sweepSessions());
-        return server.listen().map(s -> s.actualPort());
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // Vert.x shares a random port among servers that all listen on the same negative port
+        int port = options.port() == 0 ? SHARED_RANDOM_PORT : options.port();
+        List<Future<Integer>> bound = new ArrayList<>();
+        Future<Integer> first = listenOn(vertx.getOrCreateContext(), port);
+        return first.compose(actual -> {
+            for (int i = 1; i < instances; i++) {
+                bound.add(listenOn(vertx.getOrCreateContext(), port));
+            }
+            return Future.all(bound).map(actual);
+        });
+    }
+
+    private Future<Integer> listenOn(Context context, int port) {
+        io.vertx.core.Promise<Integer> bound = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> {
+            MqttServerOptions o = new MqttServerOptions().setHost(options.host()).setPort(port)
+                    .setMaxMessageSize(limits.payloadBytesMax() + PACKET_OVERHEAD_BYTES_MAX)
+                    .setTimeoutOnConnect(CONNECT_TIMEOUT_SECONDS).setMaxClientIdLength(CLIENT_ID_CHARS_MAX)
+                    .setAutoClientId(true);
+            if (options.tlsCertPem().isPresent()) {
+                o.setSsl(true).setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(options.tlsCertPem().get())
+                        .setKeyPath(options.tlsKeyPem().orElseThrow()));
+            }
+            MqttServer server = MqttServer.create(vertx, o);
+            server.exceptionHandler(e -> stats.refused(Refusal.PROTOCOL_ERROR));
+            server.endpointHandler(this::onConnect);
+            synchronized (servers) {
+                servers.add(server);
+            }
+            server.listen().map(MqttServer::actualPort).onComplete(bound);
+        });
+        return bound.future();
     }
 
     /** The bound port (after {@link #start}). */
     public int port() {
-        return server.actualPort();
+        synchronized (servers) {
+            return servers.get(0).actualPort();
+        }
     }
 
     public int clients() {
@@ -144,7 +173,12 @@ public final class EmbeddedBroker implements TimeService.Transport {
 
     /** Publishes the offline status, disconnects everyone (MQTT 5: Server shutting down), and closes. */
     public void stop() {
-        if (server == null) {
+        List<MqttServer> all;
+        synchronized (servers) {
+            all = new ArrayList<>(servers);
+            servers.clear();
+        }
+        if (all.isEmpty()) {
             return;
         }
         vertx.cancelTimer(sweepTimer);
@@ -176,9 +210,12 @@ public final class EmbeddedBroker implements TimeService.Transport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        server.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, STOP_WAIT_MILLIS,
-                TimeUnit.MILLISECONDS).join();
-        server = null;
+        List<Future<Void>> closed = new ArrayList<>();
+        for (MqttServer server : all) {
+            closed.add(server.close());
+        }
+        Future.all(closed).toCompletionStage().toCompletableFuture().completeOnTimeout(null, STOP_WAIT_MILLIS,
+                TimeUnit.MILLISECONDS).exceptionally(e -> null).join();
     }
 
     // ---- the appliance's own messages (tick thread) ----
@@ -197,6 +234,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
             byContext.computeIfAbsent(s.context, c -> new ArrayList<>()).add(s);
         }
         String name = applianceTopicNames[topic.ordinal()];
+        long handedMonoNanos = service.clock().monoNanos();
         byContext.forEach((context, sessions) -> context.runOnContext(v -> {
             Buffer buffer = Buffer.buffer(payload);
             for (Session s : sessions) {
@@ -204,6 +242,9 @@ public final class EmbeddedBroker implements TimeService.Transport {
                 if (qos >= 0) {
                     s.send(name, buffer, qos, retain && s.applianceRetainAsPublished[topic.ordinal()], null);
                 }
+            }
+            if (topic == ApplianceTopic.TICK) {
+                stats.tickFannedOut(service.clock().monoNanos() - handedMonoNanos);
             }
         }));
     }

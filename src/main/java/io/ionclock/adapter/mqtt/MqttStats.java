@@ -45,6 +45,7 @@ public final class MqttStats {
     private final LongAdder[] drops = adders(Drop.values().length);
     private final LongAdder brokerConnects = new LongAdder();
     private volatile LongConsumer tickLatenessNanosSink = v -> { };
+    private volatile LongConsumer tickFanoutNanosSink = v -> { };
 
     private static LongAdder[] adders(int n) {
         LongAdder[] a = new LongAdder[n];
@@ -57,6 +58,15 @@ public final class MqttStats {
     public void tickPublished(long latenessNanos) {
         ticksPublished.increment();
         tickLatenessNanosSink.accept(latenessNanos);
+    }
+
+    /** One event loop has handed a tick to every subscriber it serves, this long after the tick thread passed it on. */
+    public void tickFannedOut(long fanoutNanos) {
+        tickFanoutNanosSink.accept(fanoutNanos);
+    }
+
+    public void tickFanoutSink(LongConsumer sink) {
+        tickFanoutNanosSink = sink;
     }
 
     public void tickDropped() {

@@ -2,28 +2,32 @@ package io.ionclock.app.mqtt;
 
 import io.ionclock.adapter.mqtt.MqttStats;
 import io.ionclock.core.mqtt.RequestError;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
  * MQTT metrics: {@code ionclock_mqtt_clients}, {@code ionclock_mqtt_sessions_stored},
  * {@code ionclock_mqtt_ticks_total{result}}, {@code ionclock_mqtt_tick_lateness_seconds} (histogram),
+ * {@code ionclock_mqtt_tick_fanout_seconds} (histogram, per event loop),
  * {@code ionclock_mqtt_requests_total{result}}, {@code ionclock_mqtt_refused_total{reason}},
  * {@code ionclock_mqtt_dropped_total{reason}}, and in external mode {@code ionclock_mqtt_broker_connected},
  * {@code ionclock_mqtt_broker_connects_total}, {@code ionclock_mqtt_broker_connack_timeouts_total}.
  */
 @Singleton
 public class MqttMetrics implements MeterBinder {
-    static final double NANOS_PER_SECOND = 1e9;
-    /** Histogram buckets of the tick lateness, in seconds. */
-    static final double[] LATENESS_BUCKETS_SECONDS = {0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1};
+    /** Histogram buckets of the tick lateness. */
+    static final Duration[] LATENESS_BUCKETS = {Duration.ofNanos(100_000), Duration.ofNanos(200_000),
+        Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofSeconds(1)};
 
     @Inject
     MqttService mqtt;
@@ -44,10 +48,16 @@ public class MqttMetrics implements MeterBinder {
                 stats, MqttStats::ticksDropped);
         counter(registry, "ionclock.mqtt.ticks", "Ticks (each with its JSON and binary form)", "result", "error",
                 stats, MqttStats::tickErrors);
-        DistributionSummary lateness = DistributionSummary.builder("ionclock.mqtt.tick.lateness").baseUnit("seconds")
+        Timer lateness = Timer.builder("ionclock.mqtt.tick.lateness")
                 .description("Disciplined clock at publish time minus the second boundary of the tick")
-                .serviceLevelObjectives(LATENESS_BUCKETS_SECONDS).register(registry);
-        stats.tickLatenessSink(nanos -> lateness.record(nanos / NANOS_PER_SECOND));
+                .serviceLevelObjectives(LATENESS_BUCKETS).minimumExpectedValue(LATENESS_BUCKETS[0])
+                .maximumExpectedValue(LATENESS_BUCKETS[LATENESS_BUCKETS.length - 1]).register(registry);
+        stats.tickLatenessSink(nanos -> lateness.record(Math.max(0, nanos), TimeUnit.NANOSECONDS));
+        Timer fanout = Timer.builder("ionclock.mqtt.tick.fanout")
+                .description("From the tick thread handing a tick over to one event loop having written it to all its subscribers")
+                .serviceLevelObjectives(LATENESS_BUCKETS).minimumExpectedValue(LATENESS_BUCKETS[0])
+                .maximumExpectedValue(LATENESS_BUCKETS[LATENESS_BUCKETS.length - 1]).register(registry);
+        stats.tickFanoutSink(nanos -> fanout.record(Math.max(0, nanos), TimeUnit.NANOSECONDS));
         counter(registry, "ionclock.mqtt.requests", "Time requests served or refused", "result", "served", stats,
                 MqttStats::requestsServed);
         for (RequestError e : RequestError.values()) {
