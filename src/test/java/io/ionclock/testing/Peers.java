@@ -23,6 +23,8 @@ public final class Peers {
     public static final Peer MOSQUITTO_SUB = new Peer("mosquitto_sub", "mosquitto-clients");
     /** A real MQTT publisher (spoofed ticks, garbage requests). */
     public static final Peer MOSQUITTO_PUB = new Peer("mosquitto_pub", "mosquitto-clients");
+    /** Makes a throwaway certificate for the MQTT-over-TLS test. */
+    public static final Peer OPENSSL = new Peer("openssl", "openssl");
     /** A real MQTT 5 request/response client. */
     public static final Peer MOSQUITTO_RR = new Peer("mosquitto_rr", "mosquitto-clients");
 

@@ -345,4 +345,55 @@ class EmbeddedBrokerTest {
         }
         await().atMost(DEADLINE).until(() -> broker.storedSessions() == storedBefore + 1);
     }
+
+    @Test
+    void withCredentialsConfiguredOnlyTheRightOnesGetIn() throws Exception {
+        MqttStats own = new MqttStats();
+        TimeService s = new TimeService(new HostMqttClock(), new GatewayTopics("gw-auth"), own);
+        EmbeddedBroker b = new EmbeddedBroker(vertx, s, new EmbeddedBrokerOptions("127.0.0.1", 0, LIMITS,
+                java.util.Optional.of("sensor"), java.util.Optional.of("s3cret"), java.util.Optional.empty(),
+                java.util.Optional.empty()));
+        int p = b.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            String status = "ionclock/gw-auth/status";
+            for (String[] creds : new String[][] {{}, {"-u", "sensor", "-P", "wrong"}, {"-u", "other", "-P", "s3cret"}}) {
+                List<String> c = new ArrayList<>(List.of("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(p), "-V",
+                        "mqttv5", "-t", status, "-C", "1", "-W", "10"));
+                c.addAll(List.of(creds));
+                try (Mosquitto m = Mosquitto.run(c.toArray(String[]::new))) {
+                    assertNotEquals(0, m.exit(DEADLINE), "refused: " + List.of(creds));
+                }
+            }
+            assertEquals(3, own.refusedCount(Refusal.BAD_CREDENTIALS));
+            try (Mosquitto m = Mosquitto.run("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(p), "-V", "mqttv311",
+                    "-u", "sensor", "-P", "s3cret", "-t", status, "-C", "1", "-W", "10")) {
+                assertTrue(JSON.readTree(m.line(DEADLINE)).get("online").asBoolean());
+            }
+        } finally {
+            b.stop();
+        }
+    }
+
+    @Test
+    void servesMqttOverTls() throws Exception {
+        Peers.require(Peers.OPENSSL);
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process gen = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                key.toString(), "-out", cert.toString(), "-subj", "/CN=localhost", "-days", "1",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1").redirectErrorStream(true).start();
+        gen.getInputStream().readAllBytes();
+        assertTrue(gen.waitFor(30, TimeUnit.SECONDS) && gen.exitValue() == 0, "openssl made a certificate");
+        TimeService s = new TimeService(new HostMqttClock(), new GatewayTopics("gw-tls"), new MqttStats());
+        EmbeddedBroker b = new EmbeddedBroker(vertx, s, new EmbeddedBrokerOptions("127.0.0.1", 0, LIMITS,
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of(cert.toString()),
+                java.util.Optional.of(key.toString())));
+        int p = b.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try (Mosquitto m = Mosquitto.run("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(p), "--cafile",
+                cert.toString(), "-t", "ionclock/gw-tls/status", "-C", "1", "-W", "10")) {
+            assertTrue(JSON.readTree(m.line(DEADLINE)).get("online").asBoolean());
+        } finally {
+            b.stop();
+        }
+    }
 }
