@@ -268,7 +268,9 @@ public final class EmbeddedBroker implements TimeService.Transport {
         }
         String clientId = endpoint.clientIdentifier();
         Session previous = connected.get(clientId);
-        if (previous == null && clientCount.get() >= limits.clientsMax()) {
+        // reserve a place first: connections arrive on several event loops at once
+        if (clientCount.incrementAndGet() > limits.clientsMax() && previous == null) {
+            clientCount.decrementAndGet();
             stats.refused(Refusal.CLIENTS_MAX);
             endpoint.reject(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
@@ -280,7 +282,6 @@ public final class EmbeddedBroker implements TimeService.Transport {
             previous.takenOver = true;
             previous.context.runOnContext(v -> previous.disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER));
         }
-        clientCount.incrementAndGet();
         connected.put(clientId, s);
         StoredSession old = stored.remove(clientId);
         boolean sessionPresent = false;
@@ -668,7 +669,8 @@ public final class EmbeddedBroker implements TimeService.Transport {
             }
             for (String filter : subscriptions.keySet()) {
                 if (TopicFilter.hasWildcard(filter)) {
-                    wildcard = true;
+                    // only wildcards that could match a reply or will topic are looked at when routing those
+                    wildcard |= topics.filterMayMatchReplies(filter);
                 } else {
                     exactSubscribers.computeIfAbsent(filter, k -> ConcurrentHashMap.newKeySet()).add(this);
                     indexedExact.add(filter);

@@ -58,6 +58,32 @@ public final class GatewayTopics {
         return b.isEmpty() ? "gateway" : b.toString();
     }
 
+    /**
+     * Whether a (valid) filter could match a topic a reply or a will may be published to: any filter
+     * whose first level is not {@code ionclock}, or one compatible with this gateway's {@code time/reply/}.
+     * The others (a tick or status subscription such as {@code ionclock/+/time/tick}) need never be
+     * checked when routing replies.
+     */
+    public boolean filterMayMatchReplies(String filter) {
+        String[] levels = filter.split("/", -1);
+        if (!levels[0].equals("ionclock")) {
+            return true; // includes "+" and "#": they match topics outside ionclock/ too
+        }
+        String[] reply = {"ionclock", gatewayId, "time", "reply"};
+        for (int i = 1; i < levels.length; i++) {
+            if (levels[i].equals("#")) {
+                return true;
+            }
+            if (i >= reply.length) {
+                return true; // past time/reply/: anything below it is a reply topic
+            }
+            if (!levels[i].equals("+") && !levels[i].equals(reply[i])) {
+                return false;
+            }
+        }
+        return false; // ends at or above time/reply, which is not itself a reply topic
+    }
+
     /** Whether a reply (or a sensor's will) may be published to {@code topic}. */
     public boolean isAllowedReplyTopic(String topic) {
         if (!TopicFilter.isValidTopicName(topic) || topic.startsWith("$")) {

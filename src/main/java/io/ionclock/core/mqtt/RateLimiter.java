@@ -6,6 +6,8 @@ package io.ionclock.core.mqtt;
  */
 public final class RateLimiter {
     static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** The longest saved-up time a bucket holds (a day): rate x burst past it is capped. */
+    static final long BURST_NANOS_MAX = 86_400L * NANOS_PER_SECOND;
     private final long nanosPerToken;
     private final long burstNanos;
     /** The instant the bucket is empty at; tokens = (now - emptyAtMonoNanos) / nanosPerToken, capped. */
@@ -20,7 +22,7 @@ public final class RateLimiter {
             throw new IllegalArgumentException("rate " + ratePerSecond + "/s, burst " + burst);
         }
         nanosPerToken = NANOS_PER_SECOND / ratePerSecond;
-        burstNanos = Math.multiplyHigh(nanosPerToken, burst) != 0 ? Long.MAX_VALUE / 4 : nanosPerToken * burst;
+        burstNanos = nanosPerToken > BURST_NANOS_MAX / burst ? BURST_NANOS_MAX : nanosPerToken * burst;
         emptyAtMonoNanos = nowMonoNanos - burstNanos; // starts full
     }
 

@@ -68,6 +68,32 @@ class TimeJsonTest {
         assertFalse(t.isAllowedReplyTopic("$SYS/x"));
         assertFalse(t.isAllowedReplyTopic("a/+"));
         assertEquals("my-host-local", GatewayTopics.gatewayIdOf("my host/local"));
+        for (String may : new String[] {"#", "+/x", "sensors/#", "ionclock/#", "ionclock/+/#", "ionclock/gw-1/time/reply/+",
+                "ionclock/+/+/+/x", "ionclock/gw-1/time/#"}) {
+            assertTrue(t.filterMayMatchReplies(may), may);
+        }
+        for (String never : new String[] {"ionclock/+/time/tick", "ionclock/gw-1/status", "ionclock/+/time/tick/+",
+                "ionclock/gw-2/#", "ionclock/+/time/reply", "ionclock/+"}) {
+            assertFalse(t.filterMayMatchReplies(never), never);
+        }
+        // agrees with matching: a filter that matches some reply topic is never called "never"
+        java.util.Random r = new java.util.Random(23);
+        String[] level = {"ionclock", "gw-1", "gw-2", "time", "reply", "tick", "x", "+"};
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder f = new StringBuilder();
+            int n = 1 + r.nextInt(6);
+            for (int k = 0; k < n; k++) {
+                f.append(k == 0 ? "" : "/").append(k == n - 1 && r.nextInt(4) == 0 ? "#" : level[r.nextInt(level.length)]);
+            }
+            String filter = f.toString();
+            if (!TopicFilter.isValidFilter(filter) || t.filterMayMatchReplies(filter)) {
+                continue;
+            }
+            for (String topic : new String[] {"ionclock/gw-1/time/reply/x", "ionclock/gw-1/time/reply/x/y", "x", "x/y/z",
+                    "time/reply/x", "gw-1/time/reply/x"}) {
+                assertFalse(TopicFilter.matches(filter, topic), filter + " matches " + topic);
+            }
+        }
         assertFalse(GatewayTopics.isValidGatewayId("a/b"));
         assertFalse(GatewayTopics.isValidGatewayId("+"));
     }
