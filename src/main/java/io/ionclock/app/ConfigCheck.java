@@ -83,13 +83,9 @@ public final class ConfigCheck {
         if (m.host().isBlank()) {
             errors.add("ionclock.mqtt.host: must not be empty");
         }
-        range(errors, "ionclock.mqtt.clients-max", m.clientsMax(), 1, MqttLimits.CLIENTS_MAX_LIMIT);
-        range(errors, "ionclock.mqtt.subscriptions-per-client-max", m.subscriptionsPerClientMax(), 1, 1_000);
-        range(errors, "ionclock.mqtt.inflight-per-client-max", m.inflightPerClientMax(), 1, 65_535);
-        range(errors, "ionclock.mqtt.payload-bytes-max", m.payloadBytesMax(), 64, MqttLimits.PAYLOAD_BYTES_MAX_LIMIT);
-        range(errors, "ionclock.mqtt.requests-per-second-max", m.requestsPerSecondMax(), 1, 1_000_000);
-        range(errors, "ionclock.mqtt.request-burst-max", m.requestBurstMax(), 1, 1_000_000);
-        range(errors, "ionclock.mqtt.requests-per-second-total-max", m.requestsPerSecondTotalMax(), 1, 10_000_000);
+        MqttLimits.problems(m.clientsMax(), m.subscriptionsPerClientMax(), m.inflightPerClientMax(), m.payloadBytesMax(),
+                m.requestsPerSecondMax(), m.requestBurstMax(), m.requestsPerSecondTotalMax(), 0)
+                .forEach(problem -> errors.add("ionclock.mqtt." + problem));
         positive(errors, "ionclock.mqtt.session-expiry-max", m.sessionExpiryMax());
         positive(errors, "ionclock.mqtt.connack-timeout", m.connackTimeout());
         positive(errors, "ionclock.mqtt.reconnect-backoff-min", m.reconnectBackoffMin());

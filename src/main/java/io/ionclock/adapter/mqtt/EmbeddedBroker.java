@@ -60,8 +60,6 @@ import org.jboss.logging.Logger;
  */
 public final class EmbeddedBroker implements TimeService.Transport {
     private static final Logger LOG = Logger.getLogger(EmbeddedBroker.class);
-    /** Room for the topic, properties and headers of a packet beyond its payload. */
-    static final int PACKET_OVERHEAD_BYTES_MAX = 2_048;
     /** A connection must send CONNECT within this. */
     static final int CONNECT_TIMEOUT_SECONDS = 10;
     /** Longest client id accepted. */
@@ -138,7 +136,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
         io.vertx.core.Promise<Integer> bound = io.vertx.core.Promise.promise();
         context.runOnContext(v -> {
             MqttServerOptions o = new MqttServerOptions().setHost(options.host()).setPort(port)
-                    .setMaxMessageSize(limits.payloadBytesMax() + PACKET_OVERHEAD_BYTES_MAX)
+                    .setMaxMessageSize(limits.payloadBytesMax() + MqttLimits.PACKET_OVERHEAD_BYTES_MAX)
                     .setTimeoutOnConnect(CONNECT_TIMEOUT_SECONDS).setMaxClientIdLength(CLIENT_ID_CHARS_MAX)
                     .setAutoClientId(true);
             if (options.tlsCertPem().isPresent()) {
@@ -312,7 +310,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
             props.add(new MqttProperties.IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(),
                     limits.inflightPerClientMax()));
             props.add(new MqttProperties.IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(),
-                    limits.payloadBytesMax() + PACKET_OVERHEAD_BYTES_MAX));
+                    limits.payloadBytesMax() + MqttLimits.PACKET_OVERHEAD_BYTES_MAX));
             if (expiryNanos > 0) {
                 props.add(new MqttProperties.IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(),
                         (int) TimeUnit.NANOSECONDS.toSeconds(expiryNanos)));

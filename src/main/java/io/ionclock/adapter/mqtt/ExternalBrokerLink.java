@@ -2,6 +2,7 @@ package io.ionclock.adapter.mqtt;
 
 import io.ionclock.adapter.mqtt.TimeService.ApplianceTopic;
 import io.ionclock.core.mqtt.GatewayTopics;
+import io.ionclock.core.mqtt.MqttLimits;
 import io.ionclock.core.mqtt.RateLimiter;
 import io.ionclock.core.mqtt.RequestError;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -26,8 +27,6 @@ import org.jboss.logging.Logger;
  */
 public final class ExternalBrokerLink implements TimeService.Transport {
     private static final Logger LOG = Logger.getLogger(ExternalBrokerLink.class);
-    /** Room for the topic and headers of a request beyond its payload. */
-    static final int PACKET_OVERHEAD_BYTES_MAX = 2_048;
     /** How long a clean stop waits for the offline status to be acknowledged. */
     static final long STOP_WAIT_MILLIS = 2_000;
 
@@ -83,7 +82,7 @@ public final class ExternalBrokerLink implements TimeService.Transport {
         }
         MqttClientOptions o = new MqttClientOptions().setClientId(clientId).setCleanSession(true)
                 .setKeepAliveInterval((int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(options.keepAliveNanos())))
-                .setMaxMessageSize(options.payloadBytesMax() + PACKET_OVERHEAD_BYTES_MAX)
+                .setMaxMessageSize(options.payloadBytesMax() + MqttLimits.PACKET_OVERHEAD_BYTES_MAX)
                 .setWillFlag(true).setWillTopic(topics.status).setWillMessageBytes(Buffer.buffer(service.offlinePayload()))
                 .setWillQoS(1).setWillRetain(true);
         options.username().ifPresent(o::setUsername);

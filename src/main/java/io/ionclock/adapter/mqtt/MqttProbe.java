@@ -55,6 +55,8 @@ public final class MqttProbe {
     static final int TIMEOUT_MILLIS_DEFAULT = 2_000;
     /** Largest packet the probe accepts. */
     static final int PACKET_BYTES_MAX = 65_536;
+    /** One socket read at most. */
+    static final int READ_BUFFER_BYTES = 8_192;
     static final Pattern LONG_FIELD = Pattern.compile("\"(t1Nanos|t2Nanos|t3Nanos|boundNanos)\":(-?\\d{1,19})");
     static final Pattern STRING_FIELD = Pattern.compile("\"(status|error|source)\":\"([^\"]*)\"");
 
@@ -63,7 +65,7 @@ public final class MqttProbe {
     private InputStream in;
     private OutputStream out;
     private EmbeddedChannel codec;
-    private final byte[] readBuffer = new byte[8_192];
+    private final byte[] readBuffer = new byte[READ_BUFFER_BYTES];
 
     MqttProbe(EpochClock hostClock) {
         this.hostClock = hostClock;

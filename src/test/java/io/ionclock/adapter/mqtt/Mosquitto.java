@@ -22,11 +22,12 @@ public final class Mosquitto implements AutoCloseable {
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> all = new ArrayList<>();
     private final String command;
+    private final Thread reader;
 
     private Mosquitto(List<String> command) throws IOException {
         this.command = String.join(" ", command);
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Thread.ofPlatform().daemon().start(() -> {
+        reader = Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -55,6 +56,7 @@ public final class Mosquitto implements AutoCloseable {
     /** Waits for the program to end; returns its exit code. */
     public int exit(Duration deadline) throws InterruptedException {
         assertTrue(process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS), "'" + command + "' did not end");
+        reader.join(deadline.toMillis()); // all its output is in
         return process.exitValue();
     }
 
