@@ -1,6 +1,7 @@
 package io.ionclock.app;
 
 import io.ionclock.core.nmea.DecodeNmea;
+import io.ionclock.sim.SimCommand;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ public final class IonclockMain {
     static final String USAGE = """
             usage: ionclock [run]             start the appliance (HTTP, health, metrics)
                    ionclock decode-nmea FILE  decode NMEA time sentences (FILE or - for stdin), one JSON per line
+                   ionclock sim SCENARIO [--seed N]  run a fleet scenario (JSON file or built-in name), print one JSON
                    ionclock help              this text
             configuration: application.properties keys ionclock.*, environment IONCLOCK_*, -Dionclock.*""";
 
@@ -27,6 +29,7 @@ public final class IonclockMain {
         switch (command) {
             case "run" -> Quarkus.run(rest);
             case "decode-nmea" -> System.exit(DecodeNmea.run(rest, System.in, System.out, System.err));
+            case "sim" -> System.exit(SimCommand.run(rest, System.out, System.err));
             case "help", "-h", "--help" -> System.out.println(USAGE);
             default -> exit(System.err, "unknown subcommand '" + command + "'\n" + USAGE, 2);
         }
