@@ -20,7 +20,7 @@ public record StatusResponse(
     @RegisterForReflection
     public record ClockState(long offsetNanos, long lastOffsetNanos, double frequencyPpb, double frequencyErrorPpb,
             double jitterNanos, long lastSampleAgeNanos, int sampleCount, long monotonicViolations, long steps,
-            long windowResets, int queuedSamples) {
+            long windowResets, long windowRestores, int queuedSamples) {
     }
 
     @RegisterForReflection
@@ -43,7 +43,7 @@ public record StatusResponse(
         var c = service.clock();
         ClockState clock = new ClockState(s.offsetNanos(), s.lastOffsetNanos(), s.frequencyPpb(), s.frequencyErrorPpb(),
                 s.jitterNanos(), s.lastSampleAgeNanos(), s.sampleCount(), c.monotonicViolations(), c.steps(),
-                c.windowResets(), service.queuedSamples());
+                c.windowResets(), c.windowRestores(), service.queuedSamples());
         Reference reference = service.source()
                 .map(r -> new Reference(r.kind(), service.sourceAlive(), r.details()))
                 .orElse(new Reference("none", true, Map.of()));

@@ -4,9 +4,26 @@ package io.ionclock.core;
  * Limits of the discipline. Validated here (TigerStyle preconditions); the app maps configuration keys
  * onto this and reports a violation with the key's name.
  *
+ * <p><b>The assumption the bound honours.</b> True time lies in {@code [earliest, latest]} on every read
+ * provided that
+ * <ol>
+ *   <li>every sample's true error is within its declared error ({@link Sample#errorNanos()});</li>
+ *   <li>at every instant of the fit window (the last {@value SampleWindow#SAMPLES_MAX} samples) and since the
+ *       newest of them, the oscillator's frequency stays within {@code maxDriftPpb} of its mean over the
+ *       window (the frequency a noise-free fit of the window would find); and</li>
+ *   <li>the frequency error never exceeds {@code frequencyPpbMax}.</li>
+ * </ol>
+ * For example, with samples each second, a frequency ramp of {@code r} ppb/s stays inside while
+ * {@code r x (32 s + time since the newest sample) <= maxDriftPpb}, and a temperature swing of amplitude
+ * {@code A} ppb always does while {@code 2A <= maxDriftPpb}. The drift file is only a starting estimate: until
+ * the samples measure the frequency the bound allows for the whole tolerance, so a wrong drift file costs
+ * convergence, not honesty. Outside the assumption (a reference that lies, an oscillator that jumps) samples
+ * disagree with the bound; they are suspects, their disagreement widens the bound, and repeated ones restart
+ * the fit (see {@link DisciplinedClock}).
+ *
  * @param slewRatePpbMax      fastest correction of the published clock once synchronized (chrony maxslewrate)
- * @param maxDriftPpb         how fast the oscillator may wander from its learned frequency; the bound
- *                            grows at least this fast while coasting (ClockBound max_drift_ppb)
+ * @param maxDriftPpb         how far the oscillator's frequency may wander from its mean over the fit window;
+ *                            the bound grows at least this fast while coasting (ClockBound max_drift_ppb)
  * @param frequencyPpbMax     the oscillator's tolerance: a larger frequency error is impossible, and the
  *                            frequency is known to this accuracy before any measurement
  * @param holdoverAfterNanos  sample age past which a synchronized clock is in holdover

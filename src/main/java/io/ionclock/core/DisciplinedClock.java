@@ -9,14 +9,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>How it works (the whole design):
  * <ol>
  *   <li>Samples go into a {@link SampleWindow}; a weighted line through {@code ref - mono} gives the
- *       estimate {@code est(t)} of true time at local instant t, and a worst-case bound on its error.</li>
+ *       estimate {@code est(t)} of true time at local instant t, and a bound on its error that holds under
+ *       the assumption stated in {@link DisciplineConfig}: the newest samples' residuals and declared errors
+ *       (no assumption), grown at the slope's noise error plus {@code maxDriftPpb}.</li>
  *   <li>The published clock is {@code est(t) + pending(t)}: {@code pending} is the gap between the old
  *       published clock and the new estimate at the update, slewed out at {@code slewRatePpbMax}. Before
  *       the first SYNCHRONIZED the gap is stepped instead (chrony's makestep).</li>
- *   <li>{@code bound(t) = fit error + |pending(t)| + (slope error + maxDriftPpb) * (t - newest sample)}
- *       (+ the disagreement of any suspect sample), as in ClockBound and fbclock.</li>
- *   <li>A sample outside the current prediction's bound is a suspect and dropped; after
- *       {@link #SUSPECTS_TO_RESET} suspects in a row the window restarts from the newest.</li>
+ *   <li>{@code bound(t) = fit bound(t) + |pending(t)|}, plus the disagreement of any suspect sample.</li>
+ *   <li>Under the assumption no honest sample falls outside the prediction's bound, so one that does is a
+ *       suspect: dropped, with its disagreement added to the bound meanwhile. After
+ *       {@link #SUSPECTS_TO_RESET} suspects in a row the window restarts from the newest sample, forgets the
+ *       frequency (back to the whole tolerance), and keeps the abandoned fit as the alternative: the bound
+ *       covers both until the new window holds {@link #CONFIRM_SAMPLES}, and a sample that agrees with the
+ *       alternative but not with the new fit brings the old window back (a burst of outliers, not a jump).</li>
+ *   <li>A drift file's frequency is only a starting estimate: the bound allows the whole tolerance until
+ *       the samples measure the frequency.</li>
  *   <li>Readers take a volatile snapshot of the immutable {@link Model} and push a shared floor up with
  *       a CAS, so no two reads anywhere ever see time go backwards.</li>
  * </ol>
@@ -28,8 +35,8 @@ public final class DisciplinedClock {
     public static final long BOUND_NANOS_UNKNOWN = 100L * 365 * 86_400 * 1_000_000_000L;
     /** Consecutive suspect samples after which the window restarts from the newest sample. */
     public static final int SUSPECTS_TO_RESET = 3;
-    /** Frequency error bound assumed for a drift file's frequency (a restart may be at another temperature). */
-    public static final double DRIFT_FILE_FREQUENCY_ERROR_PPB = 10_000;
+    /** After a reset, the new window must hold this many samples before the abandoned fit is forgotten. */
+    public static final int CONFIRM_SAMPLES = 8;
     /** The source name before any sample. */
     public static final String SOURCE_NONE = "NONE";
 
@@ -44,16 +51,21 @@ public final class DisciplinedClock {
 
     private final DisciplineConfig config;
     private final SampleWindow window = new SampleWindow();
+    /** The window abandoned at the last reset, while {@link Model#alternative} is set. */
+    private final SampleWindow abandoned = new SampleWindow();
     private final AtomicLong floorEpochNanos = new AtomicLong(Long.MIN_VALUE);
     private volatile Model model;
 
     // Writer-only state.
+    private final double slopeMax;
+    private final double driftSlope;
     private double priorSlope;
-    private double priorSlopeErrorPpb;
+    private double abandonedPriorSlope;
     private int suspectsInRow;
     private long monotonicViolations;
     private long steps;
     private long windowResets;
+    private long windowRestores;
 
     /**
      * @param initialEpochNanos   a guess of the time at {@code initialMonoNanos} (the host clock); handed
@@ -63,12 +75,16 @@ public final class DisciplinedClock {
     public DisciplinedClock(DisciplineConfig config, long initialMonoNanos, long initialEpochNanos,
             double driftFrequencyPpb) {
         this.config = config;
+        double maxPpb = config.frequencyPpbMax() * 1e-9;
+        // |slope| = |f| / (1 + f) <= fMax / (1 - fMax); a frequency change of d moves the slope by at most
+        // d / (1 - fMax)^2.
+        this.slopeMax = maxPpb / (1 - maxPpb);
+        this.driftSlope = config.maxDriftPpb() * 1e-9 / ((1 - maxPpb) * (1 - maxPpb));
         boolean drift = !Double.isNaN(driftFrequencyPpb) && Math.abs(driftFrequencyPpb) <= config.frequencyPpbMax();
         this.priorSlope = drift ? slopeOfFrequencyPpb(driftFrequencyPpb) : 0;
-        this.priorSlopeErrorPpb = drift ? DRIFT_FILE_FREQUENCY_ERROR_PPB : config.frequencyPpbMax();
         SampleWindow.Fit guess = new SampleWindow.Fit(initialMonoNanos, initialEpochNanos - initialMonoNanos,
-                priorSlope, BOUND_NANOS_UNKNOWN, 0, false, 0, 0);
-        this.model = new Model(guess, 0, initialMonoNanos, config, 0, ClockStatus.UNSYNCHRONIZED, drift, false,
+                priorSlope, BOUND_NANOS_UNKNOWN, 0, config.frequencyPpbMax(), false, 0, 0);
+        this.model = new Model(guess, null, 0, initialMonoNanos, config, 0, ClockStatus.UNSYNCHRONIZED, drift, false,
                 SOURCE_NONE, LeapIndicator.NONE, 0);
     }
 
@@ -81,27 +97,36 @@ public final class DisciplinedClock {
             return Verdict.REJECTED_STALE;
         }
         long lastOffsetNanos = old.epochNanosAt(sampleMonoNanos) - sample.refEpochNanos();
-        double suspectNanos = 0;
-        if (old.hasReference) {
-            double residualNanos = Math.abs((double) sample.refEpochNanos() - old.fit.refEpochNanosAt(sampleMonoNanos));
-            double allowedNanos = old.fitBoundNanosAt(sampleMonoNanos) + sample.errorNanos();
-            if (residualNanos > allowedNanos) {
-                suspectsInRow++;
-                if (suspectsInRow < SUSPECTS_TO_RESET) {
-                    // Until we know who is wrong, the disagreement is part of the published bound.
-                    model = old.withSuspect(residualNanos);
-                    return Verdict.REJECTED_SUSPECT;
-                }
+        SampleWindow.Fit alternative = old.alternative;
+        if (old.hasReference && !agrees(old.fit, sample)) {
+            if (alternative != null && agrees(alternative, sample)) {
+                // The samples since the reset were the outliers: back to the abandoned window.
+                window.copyFrom(abandoned);
+                priorSlope = abandonedPriorSlope;
+                alternative = null;
+                windowRestores++;
+            } else if (++suspectsInRow < SUSPECTS_TO_RESET) {
+                // Until we know who is wrong, the disagreement is part of the published bound.
+                model = old.withSuspect(residualNanos(old.fit, sample) + sample.errorNanos());
+                return Verdict.REJECTED_SUSPECT;
+            } else {
+                // The reference moved, or the oscillator left the allowance: start again from this sample, with
+                // the frequency unknown, and keep the abandoned fit as the alternative until this one is confirmed.
+                abandoned.copyFrom(window);
+                abandonedPriorSlope = priorSlope;
+                alternative = old.fit;
                 window.clear();
                 windowResets++;
             }
         }
         suspectsInRow = 0;
         window.add(sampleMonoNanos, sample.refEpochNanos(), sample.errorNanos());
-        SampleWindow.Fit fit = window.fit(priorSlope, priorSlopeErrorPpb, config.frequencyPpbMax());
+        SampleWindow.Fit fit = window.fit(priorSlope, slopeMax, driftSlope);
         if (fit.slopeFromWindow()) {
             priorSlope = fit.slope();
-            priorSlopeErrorPpb = Math.min(config.frequencyPpbMax(), fit.slopeErrorPpb() + config.maxDriftPpb());
+        }
+        if (window.count() >= CONFIRM_SAMPLES) {
+            alternative = null;
         }
         // Two samples (or a drift file) bound the frequency well enough to publish: the bound carries the rest.
         boolean frequencyKnown = old.frequencyKnown || fit.sampleCount() >= 2;
@@ -116,7 +141,7 @@ public final class DisciplinedClock {
         } else if (publishedNowNanos != estimateNowNanos) {
             steps++; // allowed only before the first SYNCHRONIZED; the floor holds if it goes back
         }
-        Model next = new Model(fit, pendingNanos, nowMonoNanos, config, 0, ClockStatus.UNSYNCHRONIZED,
+        Model next = new Model(fit, alternative, pendingNanos, nowMonoNanos, config, 0, ClockStatus.UNSYNCHRONIZED,
                 frequencyKnown, synchronizedBefore, sample.sourceName(), sample.leap(), lastOffsetNanos);
         ClockStatus status = old.statusAt(nowMonoNanos).next(frequencyKnown, nowMonoNanos - sampleMonoNanos,
                 next.boundNanosAt(nowMonoNanos), config.holdoverAfterNanos(), config.boundNanosMax());
@@ -162,14 +187,14 @@ public final class DisciplinedClock {
         long ageNanos = m.hasReference ? monoNanos - m.fit.newestMonoNanos() : -1;
         return new ClockSnapshot(monoNanos, r.epochNanos, r.boundNanos, r.status, m.sourceName, m.leap,
                 m.pendingNanosAt(monoNanos), m.lastOffsetNanos, frequencyPpbOfSlope(m.fit.slope()),
-                m.frequencyKnown ? m.fit.slopeErrorPpb() : config.frequencyPpbMax(), m.fit.jitterNanos(),
+                m.fit.slopeErrorPpb(), m.fit.jitterNanos(),
                 ageNanos, m.fit.sampleCount());
     }
 
-    /** The learned frequency for the drift file, or NaN when the window has not measured one. */
+    /** The learned frequency for the drift file, or NaN when the window has not measured one (or is unconfirmed). */
     public double frequencyPpbForDriftFile() {
         Model m = model;
-        return m.fit.slopeFromWindow() ? frequencyPpbOfSlope(m.fit.slope()) : Double.NaN;
+        return m.fit.slopeFromWindow() && m.alternative == null ? frequencyPpbOfSlope(m.fit.slope()) : Double.NaN;
     }
 
     public long monotonicViolations() {
@@ -182,6 +207,11 @@ public final class DisciplinedClock {
 
     public long windowResets() {
         return windowResets;
+    }
+
+    /** Resets undone: the samples after them disagreed with the new window and agreed with the abandoned one. */
+    public long windowRestores() {
+        return windowRestores;
     }
 
     public DisciplineConfig config() {
@@ -198,6 +228,19 @@ public final class DisciplinedClock {
         return -f / (1 + f);
     }
 
+    /** Whether {@code sample} agrees with {@code f}: within the line's bound and its own error. */
+    private static boolean agrees(SampleWindow.Fit f, Sample sample) {
+        return residualNanos(f, sample) <= f.boundNanosAt(sample.monoNanos()) + sample.errorNanos();
+    }
+
+    /**
+     * How far {@code sample} lies from the line {@code f}. The difference is taken in longs: a double of an epoch
+     * instant (about 1.8e18 ns) keeps only 256 ns.
+     */
+    private static double residualNanos(SampleWindow.Fit f, Sample sample) {
+        return Math.abs((double) (sample.refEpochNanos() - f.refEpochNanosAt(sample.monoNanos())));
+    }
+
     private static long saturatedAdd(long a, long b) {
         long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
@@ -206,10 +249,11 @@ public final class DisciplinedClock {
     /** Everything a reader needs, immutable: replaced whole by the writer. */
     private static final class Model {
         final SampleWindow.Fit fit;
+        /** The fit abandoned at a reset, until the new one is confirmed: true time may follow either. */
+        final SampleWindow.Fit alternative;
         final long pendingAtUpdateNanos;
         final long updateMonoNanos;
         final long slewRatePpb;
-        final long maxDriftPpb;
         final long holdoverAfterNanos;
         final long boundNanosMax;
         final double suspectNanos;
@@ -221,14 +265,14 @@ public final class DisciplinedClock {
         final LeapIndicator leap;
         final long lastOffsetNanos;
 
-        Model(SampleWindow.Fit fit, long pendingAtUpdateNanos, long updateMonoNanos, DisciplineConfig config,
-                double suspectNanos, ClockStatus statusAtUpdate, boolean frequencyKnown, boolean everSynchronized,
+        Model(SampleWindow.Fit fit, SampleWindow.Fit alternative, long pendingAtUpdateNanos, long updateMonoNanos,
+                DisciplineConfig config, double suspectNanos, ClockStatus statusAtUpdate, boolean frequencyKnown, boolean everSynchronized,
                 String sourceName, LeapIndicator leap, long lastOffsetNanos) {
             this.fit = fit;
+            this.alternative = alternative;
             this.pendingAtUpdateNanos = pendingAtUpdateNanos;
             this.updateMonoNanos = updateMonoNanos;
             this.slewRatePpb = config.slewRatePpbMax();
-            this.maxDriftPpb = config.maxDriftPpb();
             this.holdoverAfterNanos = config.holdoverAfterNanos();
             this.boundNanosMax = config.boundNanosMax();
             this.suspectNanos = suspectNanos;
@@ -244,10 +288,10 @@ public final class DisciplinedClock {
         /** A copy of {@code m} with another suspect disagreement and status. */
         private Model(Model m, double suspectNanos, ClockStatus statusAtUpdate) {
             this.fit = m.fit;
+            this.alternative = m.alternative;
             this.pendingAtUpdateNanos = m.pendingAtUpdateNanos;
             this.updateMonoNanos = m.updateMonoNanos;
             this.slewRatePpb = m.slewRatePpb;
-            this.maxDriftPpb = m.maxDriftPpb;
             this.holdoverAfterNanos = m.holdoverAfterNanos;
             this.boundNanosMax = m.boundNanosMax;
             this.suspectNanos = suspectNanos;
@@ -282,17 +326,16 @@ public final class DisciplinedClock {
             return fit.refEpochNanosAt(monoNanos) + pendingNanosAt(monoNanos);
         }
 
-        /** Bound on the estimate's error (fit error and drift allowance), without the pending correction. */
-        double fitBoundNanosAt(long monoNanos) {
-            double sinceNewestNanos = Math.abs((double) (monoNanos - fit.newestMonoNanos()));
-            return fit.boundNanosAt(monoNanos) + maxDriftPpb * 1e-9 * sinceNewestNanos;
-        }
-
         long boundNanosAt(long monoNanos) {
             if (!hasReference) {
                 return BOUND_NANOS_UNKNOWN;
             }
-            double b = fitBoundNanosAt(monoNanos) + Math.abs((double) pendingNanosAt(monoNanos)) + suspectNanos;
+            double b = fit.boundNanosAt(monoNanos) + Math.abs((double) pendingNanosAt(monoNanos));
+            if (alternative != null) {
+                double fromAlternativeNanos = Math.abs((double) (epochNanosAt(monoNanos) - alternative.refEpochNanosAt(monoNanos)));
+                b = Math.max(b, fromAlternativeNanos + alternative.boundNanosAt(monoNanos));
+            }
+            b += suspectNanos;
             // Round up: the bound must never be smaller than the error it covers.
             return b >= BOUND_NANOS_UNKNOWN ? BOUND_NANOS_UNKNOWN : (long) Math.ceil(b);
         }

@@ -5,14 +5,22 @@ package io.ionclock.core;
  * {@code x = refEpochNanos - monoNanos} against {@code monoNanos} (chrony's regression on raw samples).
  * Weights are {@code 1/error^2}.
  *
- * <p>The fit's prediction error is bounded, not estimated: if every sample's true error is within its
- * {@code errorNanos}, the prediction {@code sum(w_i(t) x_i)} errs by at most {@code sum(|w_i(t)| e_i)}.
- * {@link Fit#boundNanosAt} returns that bound (exact at the newest sample, growing linearly from it).
+ * <p>The line is the estimate; its error is bounded, not estimated, by two facts (see {@link Fit}):
+ * <ul>
+ *   <li>at a sample's instant {@code t_j}, true {@code x} lies within {@code |r_j| + e_j} of the line, where
+ *       {@code r_j} is the sample's residual and {@code e_j} its declared error: this needs no assumption;</li>
+ *   <li>from there the line drifts from the truth no faster than {@code growth}: the slope's error from the
+ *       samples' noise plus {@code maxDriftPpb} (the oscillator may wander that far from its mean over the
+ *       window: {@link DisciplineConfig}), or the oscillator's whole tolerance when the slope is the prior.</li>
+ * </ul>
+ * Curvature inside the window (a ramp, a sine) shows in the residuals, so it is in the bound.
  * Not thread-safe: owned by the discipline's single writer.
  */
 final class SampleWindow {
     /** Samples kept for the fit; the oldest is dropped past this. */
     static final int SAMPLES_MAX = 64;
+    /** Added to every bound: the line's and the published clock's rounding to whole nanoseconds. */
+    static final long ROUNDING_NANOS = 2;
 
     private final long[] monoNanos = new long[SAMPLES_MAX];
     private final long[] refMinusMonoNanos = new long[SAMPLES_MAX];
@@ -27,6 +35,15 @@ final class SampleWindow {
     void clear() {
         head = 0;
         count = 0;
+    }
+
+    /** Makes this window a copy of {@code other} (no allocation). */
+    void copyFrom(SampleWindow other) {
+        System.arraycopy(other.monoNanos, 0, monoNanos, 0, SAMPLES_MAX);
+        System.arraycopy(other.refMinusMonoNanos, 0, refMinusMonoNanos, 0, SAMPLES_MAX);
+        System.arraycopy(other.errorNanos, 0, errorNanos, 0, SAMPLES_MAX);
+        head = other.head;
+        count = other.count;
     }
 
     long newestMonoNanos() {
@@ -49,24 +66,15 @@ final class SampleWindow {
         errorNanos[index] = Math.max(1, sampleErrorNanos);
     }
 
-    /** Keeps only the newest sample. */
-    void keepNewest() {
-        if (count > 1) {
-            head = (head + count - 1) % SAMPLES_MAX;
-            count = 1;
-        }
-    }
-
     /**
-     * Fits the window. With one sample (or all at one instant) the slope is the prior and its error
-     * bound {@code priorSlopeErrorPpb}.
+     * Fits the window. With one sample (or all at one instant, or a window too short or noisy to beat the
+     * prior) the slope is the prior and the line goes through the newest sample.
      *
-     * @param priorSlope         x's rate of change to assume when the window cannot give one
-     * @param priorSlopeErrorPpb bound on the prior's error, ppb; the window's slope is used only when its
-     *                           bound is tighter
-     * @param slopePpbMax        rates beyond this are impossible (the oscillator's tolerance)
+     * @param priorSlope   x's rate of change to assume when the window cannot give one (a hint: never trusted)
+     * @param slopeMax     the largest |slope| the oscillator's tolerance allows
+     * @param driftSlope   how far the slope may wander from its mean over the window ({@code maxDriftPpb})
      */
-    Fit fit(double priorSlope, double priorSlopeErrorPpb, double slopePpbMax) {
+    Fit fit(double priorSlope, double slopeMax, double driftSlope) {
         assert count > 0;
         int newest = (head + count - 1) % SAMPLES_MAX;
         long originMonoNanos = monoNanos[newest];
@@ -89,63 +97,74 @@ final class SampleWindow {
             s += w * dt * dt;
             sxy += w * dt * ((refMinusMonoNanos[i] - originX) - meanX);
         }
+        // The prior is never trusted beyond the tolerance: the truth may be anywhere in [-slopeMax, slopeMax].
+        double priorGrowth = slopeMax + Math.abs(priorSlope);
         // The samples' weighted variance in time (s / sumW, ns^2) must be real for a slope to exist.
         boolean slopeFromWindow = count >= 2 && s > sumW;
-        double slope = 0;
-        double slopeErrorBound = 0;
-        double errorAtNewestNanos = 0;
-        double residualSquares = 0;
+        double slope = priorSlope;
+        double slopeNoiseError = 0;
         if (slopeFromWindow) {
             slope = sxy / s;
-            double tNewest = -meanT; // newest is the origin
             for (int k = 0; k < count; k++) {
                 int i = (head + k) % SAMPLES_MAX;
                 double w = 1.0 / ((double) errorNanos[i] * errorNanos[i]);
-                double dt = (monoNanos[i] - originMonoNanos) - meanT;
-                errorAtNewestNanos += Math.abs(w / sumW + tNewest * w * dt / s) * errorNanos[i];
-                slopeErrorBound += Math.abs(w * dt) * errorNanos[i] / s;
-                double residual = (refMinusMonoNanos[i] - originX) - (meanX + slope * dt);
-                residualSquares += residual * residual;
+                slopeNoiseError += Math.abs(w * ((monoNanos[i] - originMonoNanos) - meanT)) * errorNanos[i] / s;
             }
             // A window too short or too noisy to beat the prior, or an impossible rate: use the prior.
-            slopeFromWindow = slopeErrorBound * 1e9 < priorSlopeErrorPpb && Math.abs(slope) * 1e9 <= slopePpbMax;
+            slopeFromWindow = slopeNoiseError + driftSlope < priorGrowth && Math.abs(slope) <= slopeMax;
         }
-        if (!slopeFromWindow) {
-            // One point (or a cluster at one instant): the newest sample and the prior slope.
+        double growth;
+        double xAtNewestRelative; // the line at the newest sample, relative to that sample's x
+        if (slopeFromWindow) {
+            growth = Math.min(slopeNoiseError + driftSlope, slopeMax + Math.abs(slope));
+            xAtNewestRelative = meanX - slope * meanT;
+        } else {
             slope = priorSlope;
-            slopeErrorBound = priorSlopeErrorPpb * 1e-9;
-            meanT = 0;
-            meanX = 0;
-            errorAtNewestNanos = errorNanos[newest];
-            residualSquares = 0;
+            slopeNoiseError = priorGrowth;
+            growth = priorGrowth;
+            xAtNewestRelative = 0;
         }
-        long xAtNewest = originX + Math.round(meanX - slope * meanT);
-        return new Fit(originMonoNanos, xAtNewest, slope, errorAtNewestNanos, slopeErrorBound * 1e9,
-                slopeFromWindow, count, Math.sqrt(residualSquares / count));
+        long xAtNewestNanos = originX + Math.round(xAtNewestRelative);
+        double lineAtNewest = xAtNewestNanos - originX;
+        // The anchor: the tightest of the samples' own bounds, each carried to the newest instant.
+        double anchorNanos = Double.MAX_VALUE;
+        double residualSquares = 0;
+        for (int k = 0; k < count; k++) {
+            int i = (head + k) % SAMPLES_MAX;
+            double ageNanos = originMonoNanos - monoNanos[i];
+            double residual = (refMinusMonoNanos[i] - originX) - (lineAtNewest - slope * ageNanos);
+            residualSquares += residual * residual;
+            anchorNanos = Math.min(anchorNanos, Math.abs(residual) + errorNanos[i] + growth * ageNanos);
+        }
+        return new Fit(originMonoNanos, xAtNewestNanos, slope, anchorNanos + ROUNDING_NANOS, growth * 1e9,
+                slopeNoiseError * 1e9, slopeFromWindow, count, Math.sqrt(residualSquares / count));
     }
 
     /**
-     * A fitted line: reference time at local instant t is {@code t + xAtNewest + slope*(t - newestMonoNanos)}.
+     * A fitted line: reference time at local instant t is {@code t + xAtNewest + slope*(t - newestMonoNanos)},
+     * within {@link #boundNanosAt} of the truth.
      *
      * @param newestMonoNanos     the newest sample's instant, where the fit is anchored
      * @param xAtNewestNanos      fitted {@code ref - mono} at that instant
      * @param slope               d(ref - mono)/d(mono); the local timebase's frequency error is about -slope
-     * @param errorAtNewestNanos  bound on the fit's error at the newest sample
-     * @param slopeErrorPpb       bound on the slope's error, ppb
+     * @param anchorBoundNanos    bound on the line's error at the newest sample
+     * @param growthPpb           bound on how fast the line's error grows away from the newest sample, ppb
+     * @param slopeErrorPpb       bound on the slope's error from the samples' noise, ppb (the prior's
+     *                            whole tolerance when the slope is the prior)
      * @param slopeFromWindow     the slope comes from the samples (false: it is the prior)
      * @param sampleCount         samples in the fit
      * @param jitterNanos         RMS of the samples' residuals from the line
      */
-    record Fit(long newestMonoNanos, long xAtNewestNanos, double slope, double errorAtNewestNanos,
+    record Fit(long newestMonoNanos, long xAtNewestNanos, double slope, double anchorBoundNanos, double growthPpb,
             double slopeErrorPpb, boolean slopeFromWindow, int sampleCount, double jitterNanos) {
 
         long refEpochNanosAt(long monoNanos) {
             return monoNanos + xAtNewestNanos + Math.round(slope * (monoNanos - newestMonoNanos));
         }
 
-        /** Bound on the fit's prediction error at {@code monoNanos}, before any drift allowance. */
+        /** Bound on the line's error at {@code monoNanos}: the anchor, grown at {@code growthPpb} both ways. */
         double boundNanosAt(long monoNanos) {
-            return errorAtNewestNanos + slopeErrorPpb * 1e-9 * Math.abs(monoNanos - newestMonoNanos);
+            return anchorBoundNanos + growthPpb * 1e-9 * Math.abs((double) (monoNanos - newestMonoNanos));
         }
     }
 }

@@ -1,0 +1,150 @@
+package io.ionclock.core;
+
+import static io.ionclock.core.WanderRig.SECOND_NANOS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The bound's promise, attacked inside its stated assumption ({@link DisciplineConfig}): the oscillator's
+ * frequency stays within {@code maxDriftPpb} of its mean over the fit window, at every instant of the window
+ * and since, and every sample's error stays inside its declared error. These are the named cases of the
+ * issue that found the bound broken; {@link DisciplineBoundPropertyTest} walks random paths.
+ */
+class DisciplineBoundTest {
+    static final long RUN_NANOS = 600 * SECOND_NANOS;
+
+    static DisciplineConfig config(long maxDriftPpb) {
+        DisciplineConfig d = DisciplineConfig.defaults();
+        return new DisciplineConfig(d.slewRatePpbMax(), maxDriftPpb, d.frequencyPpbMax(), d.holdoverAfterNanos(),
+                d.boundNanosMax());
+    }
+
+    static WanderRig.Result ppsLike(DisciplineConfig config, WanderRig.FrequencyPath path, long declaredNanos,
+            WanderRig.Noise noise, long seed) {
+        long[] t = WanderRig.regular(SECOND_NANOS / 2, SECOND_NANOS, RUN_NANOS);
+        return new WanderRig(config, path, seed).run(t, WanderRig.constant(t.length, declaredNanos), noise, null,
+                Double.NaN, 0, RUN_NANOS);
+    }
+
+    static void assertHonest(WanderRig.Result r, String what) {
+        System.out.println(what + ": " + r);
+        assertEquals(0, r.violations, what + ": true time outside [earliest, latest]: " + r);
+        assertEquals(0, r.backwards, what + ": time went backwards");
+        assertEquals(0, r.monotonicViolations, what);
+        assertTrue(r.boundedReads > r.reads * 9 / 10, what + ": most reads must be bounded: " + r);
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {-400_000, -100_000, 0, 25_000, 450_000})
+    void constantFrequencies(double ppb) {
+        assertHonest(ppsLike(DisciplineConfig.defaults(), WanderRig.constantPpb(ppb), 1_000, WanderRig.UNIFORM, 1),
+                "constant " + ppb + " ppb");
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {1, 10, 50})
+    void frequencyRampsWithPpsLikeSamples(double ppbPerSecond) {
+        assertHonest(ppsLike(DisciplineConfig.defaults(), WanderRig.ramp(25_000, ppbPerSecond), 100, WanderRig.UNIFORM, 2),
+                "ramp " + ppbPerSecond + " ppb/s");
+    }
+
+    @Test
+    void slowRampWithATightDriftAllowance() {
+        assertHonest(ppsLike(config(500), WanderRig.ramp(-3_000, 1), 100, WanderRig.UNIFORM, 3), "ramp 1 ppb/s, maxDrift 500");
+    }
+
+    @Test
+    void sineWander() {
+        long[] t = WanderRig.regular(SECOND_NANOS / 2, SECOND_NANOS, 1_800 * SECOND_NANOS);
+        WanderRig.Result r = new WanderRig(config(500), WanderRig.sine(10_000, 200, 300), 4)
+                .run(t, WanderRig.constant(t.length, 50), WanderRig.UNIFORM, null, Double.NaN, 0, 1_800 * SECOND_NANOS);
+        assertHonest(r, "sine 200 ppb / 300 s, maxDrift 500");
+    }
+
+    /**
+     * At the edge of the allowance: a ramp whose frequency, at the end of a full window (63 s) plus the wait for
+     * the next sample, is 98% of maxDriftPpb away from the window's mean (its middle); and a step of 98% of
+     * maxDriftPpb just after a sample, after a calm window.
+     */
+    @Test
+    void atTheEdgeOfTheAllowance() {
+        for (long maxDriftPpb : new long[] {500, 15_000}) {
+            double rate = 0.98 * maxDriftPpb / (63 / 2.0 + 1.02);
+            assertHonest(ppsLike(config(maxDriftPpb), WanderRig.ramp(-20_000, rate), 50, WanderRig.UNIFORM, 10),
+                    "ramp " + rate + " ppb/s, maxDrift " + maxDriftPpb);
+            WanderRig.FrequencyPath step = WanderRig.steps(30_000, new double[] {300.51, 400.51},
+                    new double[] {30_000 + 0.98 * maxDriftPpb, 30_000});
+            assertHonest(ppsLike(config(maxDriftPpb), step, 50, WanderRig.edgeBlocks(7), 11),
+                    "step of 0.98 x " + maxDriftPpb + " ppb");
+        }
+    }
+
+    @Test
+    void noiseAtTheEdgeInBlocks() {
+        assertHonest(ppsLike(DisciplineConfig.defaults(), WanderRig.constantPpb(25_000), 1_000, WanderRig.edgeBlocks(20), 5),
+                "edge noise, 20 s blocks");
+        assertHonest(ppsLike(DisciplineConfig.defaults(), WanderRig.constantPpb(25_000), 1_000, WanderRig.ALTERNATING, 5),
+                "edge noise, alternating");
+    }
+
+    @Test
+    void aClonedDriftFileIsAHintNotATrust() {
+        long[] t = WanderRig.regular(SECOND_NANOS / 2, SECOND_NANOS, RUN_NANOS);
+        for (double driftPpb : new double[] {-50_000, 500_000, -500_000}) {
+            WanderRig.Result r = new WanderRig(DisciplineConfig.defaults(), WanderRig.constantPpb(100_000), 6)
+                    .run(t, WanderRig.constant(t.length, 1_000), WanderRig.UNIFORM, null, driftPpb, 0, RUN_NANOS);
+            assertHonest(r, "drift file " + driftPpb + " ppb, truth +100 ppm");
+        }
+    }
+
+    @Test
+    void gapsJumpsAndOutlierBursts() {
+        // Gaps of 10 s, 60 s and 600 s.
+        List<Long> times = WanderRig.list();
+        long at = SECOND_NANOS / 2;
+        for (long gapSeconds : new long[] {10, 60, 600}) {
+            for (int i = 0; i < 120; i++, at += SECOND_NANOS) {
+                times.add(at);
+            }
+            at += gapSeconds * SECOND_NANOS;
+        }
+        long[] t = WanderRig.toArray(times);
+        long end = at + 60 * SECOND_NANOS;
+        assertHonest(new WanderRig(DisciplineConfig.defaults(), WanderRig.constantPpb(25_000), 7)
+                .run(t, WanderRig.constant(t.length, 1_000), WanderRig.UNIFORM, null, Double.NaN, 0, end), "gaps");
+
+        // True time jumps against the local clock by +-50 ms and +-1 s (the reference follows it), and outlier
+        // bursts (samples beyond their declared error: outside the assumption, yet the bound must hold).
+        long[] s = WanderRig.regular(SECOND_NANOS / 2, SECOND_NANOS, RUN_NANOS);
+        for (long jumpNanos : new long[] {50_000_000, -50_000_000, SECOND_NANOS, -SECOND_NANOS}) {
+            WanderRig rig = new WanderRig(DisciplineConfig.defaults(), WanderRig.constantPpb(25_000), 8);
+            rig.truthJumpAtNanos = 200 * SECOND_NANOS;
+            rig.truthJumpNanos = jumpNanos;
+            rig.judgeFromNanos = rig.truthJumpAtNanos + SECOND_NANOS; // the first sample after the jump has arrived
+            assertHonest(rig.run(s, WanderRig.constant(s.length, 1_000), WanderRig.UNIFORM, null, Double.NaN, 0, RUN_NANOS),
+                    "truth jump " + jumpNanos + " ns");
+        }
+        for (int burst = 1; burst <= 5; burst++) {
+            for (long sizeNanos : new long[] {20_000, 300_000, 5_000_000, 1_000_000_000}) {
+                long[] extra = new long[s.length];
+                for (int start = 100; start + burst < extra.length; start += 60) {
+                    for (int i = 0; i < burst; i++) {
+                        extra[start + i] = sizeNanos;
+                    }
+                }
+                WanderRig.Result r = new WanderRig(DisciplineConfig.defaults(), WanderRig.constantPpb(25_000), 9)
+                        .run(s, WanderRig.constant(s.length, 1_000), WanderRig.UNIFORM, extra, Double.NaN, 0, RUN_NANOS);
+                assertHonest(r, "outlier bursts of " + burst + " x " + sizeNanos + " ns");
+                if (burst >= DisciplinedClock.SUSPECTS_TO_RESET && sizeNanos >= 300_000) {
+                    assertTrue(r.windowResets > 0, "a burst of " + burst + " restarts the fit: " + r);
+                    assertEquals(r.windowResets, r.windowRestores, "and the good samples after it undo that: " + r);
+                }
+            }
+        }
+    }
+}
