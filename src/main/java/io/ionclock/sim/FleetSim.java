@@ -45,6 +45,7 @@ public final class FleetSim {
     /** Timestamp noise is clipped at this many sigma. */
     static final double TIMESTAMP_SIGMAS = 3;
 
+    static final boolean TRACE = Boolean.getBoolean("ionclock.sim.trace");
     static final int EV_TIMER = 0;
     static final int EV_PACKET = 1;
     static final int EV_REFERENCE = 2;
@@ -400,7 +401,8 @@ public final class FleetSim {
                         .withClients(relay[i] ? t.relayClients() : 0, relay[i])
                         .withFastTrackCycles(t.fastTrackCycles());
             }
-            cfg = cfg.withSeed(nr.nextLong()).withTiming(tsMaxNanos + 1, tolerancePpb, windowNanos);
+            cfg = cfg.withSeed(nr.nextLong()).withTiming(tsMaxNanos + 1, tolerancePpb, windowNanos)
+                    .withSampling(Math.round(t.sampleMillis() * 1e6), ClocklinkConfig.PRECISION_FLOOR_NANOS_DEFAULT);
             final int index = i;
             DisciplinedClock clock = clocks[i];
             nodes[i] = new ClocklinkNode(cfg, clock::read, this::onSend, s -> onClocklinkSample(index, s));
@@ -780,6 +782,7 @@ public final class FleetSim {
             }
             if (all) {
                 isolatedAt[f] = t;
+                trace("faulty " + nodeId(f) + " isolated " + (t - faultStart[f]) / 1e6 + " ms after its fault began");
             }
         }
     }
@@ -788,10 +791,19 @@ public final class FleetSim {
         int pair = 0;
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < peersOf[i].length; k++, pair++) {
-                if (!faulty[i] && !faulty[peersOf[i][k]] && nodes[i].peerIsolated(k)) {
+                if (!faulty[i] && !faulty[peersOf[i][k]] && nodes[i].peerIsolated(k) && !honestIsolated.get(pair)) {
                     honestIsolated.set(pair);
+                    trace("honest link isolated: " + nodeId(i) + " (tier " + tier[i] + ") no longer trusts "
+                            + nodeId(peersOf[i][k]) + " (tier " + tier[peersOf[i][k]] + ")");
                 }
             }
+        }
+    }
+
+    /** With -Dionclock.sim.trace=true, notable events go to standard error with their simulated time. */
+    private void trace(String what) {
+        if (TRACE) {
+            System.err.printf("sim trace %.3f s: %s%n", now / 1e9, what);
         }
     }
 
@@ -853,6 +865,7 @@ public final class FleetSim {
         r.put("messageBytesMax", messageBytesMax);
         int faultyCount = 0;
         long roundsMax = 0;
+        Map<String, Object> byKind = new LinkedHashMap<>();
         int notIsolated = 0;
         int unheard = 0;
         for (int i = 0; i < n; i++) {
@@ -866,24 +879,36 @@ public final class FleetSim {
             if (listeners[i].length == 0) {
                 unheard++;
             }
+            String kind = crashFrom[i] != Long.MAX_VALUE ? "crash" : twoFaced[i] ? "two-faced" : "liar";
             if (isolatedAt[i] < 0) {
                 notIsolated++;
+                byKind.put(kind, null);
             } else {
-                roundsMax = Math.max(roundsMax, (isolatedAt[i] - faultStart[i] + roundNanos - 1) / roundNanos);
+                long rounds = (isolatedAt[i] - faultStart[i] + roundNanos - 1) / roundNanos;
+                roundsMax = Math.max(roundsMax, rounds);
+                if (!byKind.containsKey(kind) || (byKind.get(kind) != null && (Long) byKind.get(kind) < rounds)) {
+                    byKind.put(kind, rounds);
+                }
             }
         }
         r.put("faultyNodes", faultyCount);
         r.put("faultyIsolatedRoundsMax", notIsolated > 0 ? null : roundsMax);
+        r.put("faultyIsolatedRoundsByKind", byKind);
         r.put("faultyNotIsolated", notIsolated);
         r.put("faultyUnheard", unheard);
         r.put("honestIsolatedLinks", honestIsolated.cardinality());
         long elections = 0;
+        long faultyElections = 0;
         long deposals = 0;
         long maxTerm = 0;
         long drops = 0;
         for (int i = 0; i < n; i++) {
-            elections += nodes[i].elections();
-            deposals += nodes[i].deposals();
+            if (faulty[i]) {
+                faultyElections += nodes[i].elections();
+            } else {
+                elections += nodes[i].elections();
+                deposals += nodes[i].deposals();
+            }
             if (i < m) {
                 maxTerm = Math.max(maxTerm, nodes[i].term());
             }
@@ -892,6 +917,7 @@ public final class FleetSim {
             }
         }
         r.put("elections", elections);
+        r.put("faultyElections", faultyElections);
         r.put("deposals", deposals);
         r.put("leaderChanges", leaderChanges);
         r.put("termMax", maxTerm);

@@ -53,9 +53,10 @@ public record Scenario(
      * @param pollMillis       a gateway's steady poll period (default 500, the appliance's)
      * @param fastTrackCycles  cycles at the round period after start (default 300)
      * @param filterWindowSeconds each link's filter window (default 128, the appliance's)
+     * @param sampleMillis     a node's sample period (default 0: the appliance's automatic period)
      */
     public record Topology(int upstreams, int masterClients, int relayClients, double pollMillis, int fastTrackCycles,
-            double filterWindowSeconds) {
+            double filterWindowSeconds, double sampleMillis) {
     }
 
     /**
@@ -109,13 +110,14 @@ public record Scenario(
         double tsJitter = l.number("timestampJitterNanos", 0, 0, 10_000_000);
 
         Obj t = o.child("topology", Set.of("upstreams", "masterClients", "relayClients", "pollMillis", "fastTrackCycles",
-                "filterWindowSeconds"));
+                "filterWindowSeconds", "sampleMillis"));
         int upstreams = t.integer("upstreams", Math.min(masters, 5), 1, 16);
         int masterClients = t.integer("masterClients", 256, 1, 4096);
         int relayClients = t.integer("relayClients", 32, 0, 4096);
         double poll = t.number("pollMillis", Math.max(ClocklinkConfig.POLL_NANOS_DEFAULT / 1e6, round), round, 1_024_000);
         int fastTrack = t.integer("fastTrackCycles", 300, 0, 100_000);
         double window = t.number("filterWindowSeconds", ClocklinkConfig.FILTER_WINDOW_NANOS_DEFAULT / 1e9, 1, 3600);
+        double sample = t.number("sampleMillis", 0, 0, 1_024_000);
 
         double convergence = o.number("convergenceMicros", 10, 0.001, 1e9);
 
@@ -156,7 +158,7 @@ public record Scenario(
         }
         return new Scenario(name, duration, warmup, masters, gateways, round, new Reference(refJitter, refBound),
                 new Oscillator(ppm, wander), new Link(delay, jitter, jitterMicros, asym, loss, tsJitter),
-                new Topology(upstreams, masterClients, relayClients, poll, fastTrack, window), List.copyOf(faults),
+                new Topology(upstreams, masterClients, relayClients, poll, fastTrack, window, sample), List.copyOf(faults),
                 convergence, List.copyOf(unknown));
     }
 

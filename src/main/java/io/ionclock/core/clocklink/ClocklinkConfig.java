@@ -23,7 +23,10 @@ import java.util.Set;
  * @param clientsMax            joined clients served at most (masters: gateways; gateways: relay children)
  * @param serveClients          a gateway answers joined children (relay); masters always serve
  * @param timestampErrorNanos   bound on each of this node's own timestamps' error (where the transport takes them)
- * @param frequencyTolerancePpb the local oscillator's worst frequency error (as the discipline's frequencyPpbMax)
+ * @param frequencyTolerancePpb the local oscillator's worst frequency error: honest intervals are carried across
+ *                              time with it
+ * @param disciplineFrequencyPpbMax the local discipline's frequencyPpbMax (its slope is used once its noise is under
+ *                              this): the automatic sample period spreads samples enough for it
  * @param filterWindowNanos     each link's filter window (queueing jitter is filtered over this)
  * @param samplePeriodNanos     at most one Sample per this; 0: automatic (see {@link ClocklinkNode})
  * @param precisionFloorNanos   disagreements below this are never held against a source
@@ -42,6 +45,7 @@ public record ClocklinkConfig(
         boolean serveClients,
         long timestampErrorNanos,
         long frequencyTolerancePpb,
+        long disciplineFrequencyPpbMax,
         long filterWindowNanos,
         long samplePeriodNanos,
         long precisionFloorNanos) {
@@ -113,6 +117,8 @@ public record ClocklinkConfig(
                 "timestampErrorNanos must be 0.." + TIMESTAMP_ERROR_NANOS_MAX + ": " + timestampErrorNanos);
         check(frequencyTolerancePpb > 0 && frequencyTolerancePpb < 100_000_000L,
                 "frequencyTolerancePpb must be 1..1e8: " + frequencyTolerancePpb);
+        check(disciplineFrequencyPpbMax > 0 && disciplineFrequencyPpbMax < 100_000_000L,
+                "disciplineFrequencyPpbMax must be 1..1e8: " + disciplineFrequencyPpbMax);
         check(filterWindowNanos >= FILTER_WINDOW_NANOS_MIN && filterWindowNanos <= FILTER_WINDOW_NANOS_MAX,
                 "filterWindowNanos must be " + FILTER_WINDOW_NANOS_MIN + ".." + FILTER_WINDOW_NANOS_MAX + ": " + filterWindowNanos);
         check(samplePeriodNanos >= 0 && samplePeriodNanos <= POLL_NANOS_MAX, "samplePeriodNanos must be 0.." + POLL_NANOS_MAX);
@@ -123,55 +129,61 @@ public record ClocklinkConfig(
     public static ClocklinkConfig master(String nodeId, int incarnation, ClocklinkKeys keys, List<Peer> otherMasters) {
         return new ClocklinkConfig(Role.MASTER, nodeId, incarnation, Wire.nodeNumber(nodeId), keys, otherMasters,
                 ROUND_NANOS_DEFAULT, ROUND_NANOS_DEFAULT, FAST_TRACK_CYCLES_DEFAULT, CLIENTS_MAX_DEFAULT, true, 50_000,
-                500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT);
+                500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT);
     }
 
     /** A gateway with defaults: polls each upstream every 500 ms after fast-tracking, serves no children. */
     public static ClocklinkConfig gateway(String nodeId, int incarnation, ClocklinkKeys keys, List<Peer> upstreams) {
         return new ClocklinkConfig(Role.GATEWAY, nodeId, incarnation, Wire.nodeNumber(nodeId), keys, upstreams,
                 ROUND_NANOS_DEFAULT, POLL_NANOS_DEFAULT, FAST_TRACK_CYCLES_DEFAULT, CLIENTS_MAX_DEFAULT, false, 50_000,
-                500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT);
+                500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT);
     }
 
     public ClocklinkConfig withSeed(long s) {
         return new ClocklinkConfig(role, nodeId, incarnation, s, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, filterWindowNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
                 samplePeriodNanos, precisionFloorNanos);
     }
 
     public ClocklinkConfig withPeriods(long roundNanos, long pollNanos) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundNanos, pollNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, filterWindowNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
                 samplePeriodNanos, precisionFloorNanos);
     }
 
     public ClocklinkConfig withFastTrackCycles(int cycles) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                cycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, filterWindowNanos,
+                cycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
                 samplePeriodNanos, precisionFloorNanos);
     }
 
     public ClocklinkConfig withClients(int max, boolean serve) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, max, serve, timestampErrorNanos, frequencyTolerancePpb, filterWindowNanos,
+                fastTrackCycles, max, serve, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
                 samplePeriodNanos, precisionFloorNanos);
     }
 
     public ClocklinkConfig withTiming(long tsErrorNanos, long tolerancePpb, long windowNanos) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, tsErrorNanos, tolerancePpb, windowNanos,
+                fastTrackCycles, clientsMax, serveClients, tsErrorNanos, tolerancePpb, disciplineFrequencyPpbMax, windowNanos,
+                samplePeriodNanos, precisionFloorNanos);
+    }
+
+    public ClocklinkConfig withDisciplineFrequencyPpbMax(long ppb) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, ppb, filterWindowNanos,
                 samplePeriodNanos, precisionFloorNanos);
     }
 
     public ClocklinkConfig withSampling(long samplePeriod, long precisionFloor) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, filterWindowNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
                 samplePeriod, precisionFloor);
     }
 
     public ClocklinkConfig withKeys(ClocklinkKeys k) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, k, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, filterWindowNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
                 samplePeriodNanos, precisionFloorNanos);
     }
 

@@ -66,8 +66,8 @@ public final class ClocklinkNode {
     static final double REPUTATION_GAIN = 0.02;
     static final double REPUTATION_PENALTY = 0.1;
     static final double ISOLATION_REPUTATION = 0.02;
-    /** An isolated source must agree this many cycles in a row to come back, at this reputation. */
-    static final int REINSTATE_CYCLES = 3000;
+    /** An isolated source must agree for this long without a break to come back, at this reputation. */
+    static final long REINSTATE_NANOS = 300_000_000_000L;
     static final double REINSTATED_REPUTATION = 0.1;
     /** A source's precision interval: this many of its error scales plus the floor. */
     static final double PRECISION_SIGMAS = 8;
@@ -75,7 +75,7 @@ public final class ClocklinkNode {
     static final double SLOPE_SEARCH_NEAR = 5e-6;
     /** Golden-section steps near the last slope: 0.618^n of the range (5e-6 x 0.618^28: 1e-11). */
     static final int SLOPE_SEARCH_STEPS = 28;
-    /** A link is judged (reputation) only once its filter holds this many exchanges. */
+    /** A link is judged (reputation) only once its filter holds this many exchanges over a quarter of its window. */
     static final int JUDGE_EXCHANGES_MIN = 16;
     /** Election timeout: uniformly this many rounds (doubled for a master without its reference). */
     static final int ELECTION_ROUNDS_MIN = 3;
@@ -86,6 +86,8 @@ public final class ClocklinkNode {
     static final long CLIENT_IDLE_NANOS = 600_000_000_000L;
     /** Automatic sample period at most (under the appliance's default holdover-after of 5 s). */
     static final long SAMPLE_PERIOD_AUTO_MAX_NANOS = 4_000_000_000L;
+    /** The automatic sample period is at least the filter window over this. */
+    static final long SAMPLE_PERIOD_WINDOW_FRACTION = 256;
     /** The discipline's window, in samples (SampleWindow.SAMPLES_MAX): the automatic sample period spreads them. */
     static final int DISCIPLINE_WINDOW_SAMPLES = 64;
     /** A peer's bound at or past this (4.29 s, the wire's u32 limit) is unusable. */
@@ -135,7 +137,7 @@ public final class ClocklinkNode {
         long exchanges;
         double reputation = 1;
         boolean isolated;
-        int consistentCycles;
+        long agreeingSinceMono = Long.MIN_VALUE;
         double precisionSq = -1;
         int verdict = V_NO_DATA;
         boolean votedForMe;
@@ -327,7 +329,19 @@ public final class ClocklinkNode {
         if (master && state != State.LEADER && nowMonoNanos >= electionDeadline) {
             startElection(nowMonoNanos);
         }
+        if (!master && !cycleOpen && resultValid && nowMonoNanos >= nextSampleMonoNanos()) {
+            combine(nowMonoNanos, false);
+        }
         return nextWakeMonoNanos();
+    }
+
+    /** A gateway polling slower than its sample period emits samples between polls at this instant. */
+    private long nextSampleMonoNanos() {
+        if (master || lastSampleMono == Long.MIN_VALUE || !resultValid) {
+            return Long.MAX_VALUE;
+        }
+        long period = samplePeriodNanos(resultBound);
+        return period < cyclePeriodNanos() ? lastSampleMono + period : Long.MAX_VALUE;
     }
 
     /** The instant the node next wants {@link #onTimer}. */
@@ -338,6 +352,9 @@ public final class ClocklinkNode {
         }
         if (master && state != State.LEADER) {
             t = Math.min(t, electionDeadline);
+        }
+        if (!cycleOpen) {
+            t = Math.min(t, nextSampleMonoNanos());
         }
         return t;
     }
@@ -473,7 +490,18 @@ public final class ClocklinkNode {
     private void completeCycle(long now) {
         cycleOpen = false;
         cycleDeadline = Long.MAX_VALUE;
-        updateSlope();
+        combine(now, true);
+    }
+
+    /**
+     * Combines the links' estimates at {@code now}. At the end of a cycle ({@code judging}) it also refits the common
+     * slope, judges the links (reputation) and, on the leader, sends the update; between a gateway's slow polls it only
+     * re-evaluates the filters at now, so the discipline gets samples at the sample period, not the poll period.
+     */
+    private void combine(long now, boolean judging) {
+        if (judging) {
+            updateSlope();
+        }
         selection.clear();
         int usableLinks = 0;
         for (Link link : links) {
@@ -509,7 +537,9 @@ public final class ClocklinkNode {
             resultPrecision = selection.precisionNanos();
             resultOffsetSelfNanos = selfUsable ? selfX - resultX : 0;
         }
-        judge();
+        if (judging) {
+            judge(now);
+        }
         if (master) {
             // The master's own sample must not count its own clock.
             sampleSelection.clear();
@@ -521,7 +551,7 @@ public final class ClocklinkNode {
             if (sampleSelection.count() > 0 && sampleSelection.select()) {
                 emitSample(now, sampleSelection, false);
             }
-            if (state == State.LEADER && resultValid) {
+            if (judging && state == State.LEADER && resultValid) {
                 sendUpdates();
             }
         } else if (resultValid) {
@@ -608,7 +638,7 @@ public final class ClocklinkNode {
     }
 
     /** Reputation from this cycle's selection; isolated sources earn their way back only by agreeing long. */
-    private void judge() {
+    private void judge(long now) {
         boolean decisive = resultValid && selection.decisive();
         for (Link link : links) {
             if (!link.usable) {
@@ -620,11 +650,14 @@ public final class ClocklinkNode {
                 link.verdict = V_ISOLATED;
                 if (resultValid) {
                     boolean agrees = Math.abs(link.valueX - resultX) <= link.precisionX;
-                    link.consistentCycles = agrees ? link.consistentCycles + 1 : 0;
-                    if (link.consistentCycles >= REINSTATE_CYCLES) {
+                    if (!agrees) {
+                        link.agreeingSinceMono = Long.MIN_VALUE;
+                    } else if (link.agreeingSinceMono == Long.MIN_VALUE) {
+                        link.agreeingSinceMono = now;
+                    } else if (now - link.agreeingSinceMono >= REINSTATE_NANOS) {
                         link.isolated = false;
                         link.reputation = REINSTATED_REPUTATION;
-                        link.consistentCycles = 0;
+                        link.agreeingSinceMono = Long.MIN_VALUE;
                     }
                 }
                 continue;
@@ -635,7 +668,7 @@ public final class ClocklinkNode {
             }
             Selection.Verdict v = selection.verdict(link.selIndex);
             link.verdict = v.ordinal();
-            if (!decisive || link.filter.exchangesInWindow() < JUDGE_EXCHANGES_MIN) {
+            if (!decisive || !judgeable(link)) {
                 continue;
             }
             if (v == Selection.Verdict.SELECTED) {
@@ -647,7 +680,7 @@ public final class ClocklinkNode {
                 if (link.reputation < ISOLATION_REPUTATION) {
                     link.reputation = 0;
                     link.isolated = true;
-                    link.consistentCycles = 0;
+                    link.agreeingSinceMono = Long.MIN_VALUE;
                 }
             }
         }
@@ -664,12 +697,18 @@ public final class ClocklinkNode {
         }
     }
 
+    /** A link's filter has seen enough (exchanges, and a quarter of its window) to hold its disagreement against it. */
+    private boolean judgeable(Link link) {
+        return link.filter.exchangesInWindow() >= JUDGE_EXCHANGES_MIN
+                && link.filter.spanNanos() >= config.filterWindowNanos() / 4;
+    }
+
     private void emitSample(long now, Selection sel, boolean gateway) {
         long boundNanos = sel.boundNanos();
         if (boundNanos >= Sample.ERROR_NANOS_MAX) {
             return;
         }
-        long period = config.samplePeriodNanos() > 0 ? config.samplePeriodNanos() : autoSamplePeriodNanos(boundNanos);
+        long period = samplePeriodNanos(boundNanos);
         if (lastSampleMono != Long.MIN_VALUE && now - lastSampleMono < period) {
             return;
         }
@@ -690,15 +729,21 @@ public final class ClocklinkNode {
                 LeapIndicator.values()[Math.min(leap, LeapIndicator.values().length - 1)]));
     }
 
+    private long samplePeriodNanos(long errorNanos) {
+        return config.samplePeriodNanos() > 0 ? config.samplePeriodNanos() : autoSamplePeriodNanos(errorNanos);
+    }
+
     /**
-     * The automatic sample period: the discipline fits its last {@value #DISCIPLINE_WINDOW_SAMPLES} samples and uses
-     * their slope once its worst-case error (about 3 x error / span) is under the frequency tolerance, so the samples
-     * are spread to span about 6 x error / tolerance; never faster than the cycle, never slower than 4 s.
+     * The automatic sample period: {@code filterWindow / 256} (the discipline then follows the filter closely: its
+     * {@value #DISCIPLINE_WINDOW_SAMPLES} samples span a quarter of the filter window), but spread enough that the
+     * discipline can use their slope (it does once the slope's worst-case noise, about 3 x error / span, is under its
+     * frequencyPpbMax: span >= 6 x error / frequencyPpbMax); never faster than the round, never slower than 4 s.
      */
     long autoSamplePeriodNanos(long errorNanos) {
-        double spanNanos = 6.0 * errorNanos / (config.frequencyTolerancePpb() * 1e-9);
-        long p = (long) (spanNanos / DISCIPLINE_WINDOW_SAMPLES);
-        return Math.min(SAMPLE_PERIOD_AUTO_MAX_NANOS, Math.max(cyclePeriodNanos(), p));
+        double gateSpanNanos = 6.0 * errorNanos / (config.disciplineFrequencyPpbMax() * 1e-9);
+        long p = Math.max(config.filterWindowNanos() / SAMPLE_PERIOD_WINDOW_FRACTION,
+                (long) (gateSpanNanos / DISCIPLINE_WINDOW_SAMPLES));
+        return Math.min(SAMPLE_PERIOD_AUTO_MAX_NANOS, Math.max(config.roundPeriodNanos(), p));
     }
 
     // ---------------------------------------------------------------- messages from configured peers
@@ -1076,8 +1121,8 @@ public final class ClocklinkNode {
         updatesReceived++;
         lastHeartbeatMono = now;
         electionDeadline = now + electionTimeoutNanos();
-        if (!resultValid || !selfUsable) {
-            return; // nothing of our own to check it against
+        if (!resultValid || !selfUsable || !judgeable(link)) {
+            return; // nothing settled of our own to check it against yet
         }
         int mine = -1;
         for (int i = 0; i < rx.entryCount; i++) {
@@ -1105,7 +1150,7 @@ public final class ClocklinkNode {
             deposals++;
             link.isolated = true;
             link.reputation = 0;
-            link.consistentCycles = 0;
+            link.agreeingSinceMono = Long.MIN_VALUE;
             leaderLink = null;
             startElection(now);
         }
