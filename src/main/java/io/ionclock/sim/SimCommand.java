@@ -86,11 +86,16 @@ public final class SimCommand {
             return EXIT_USAGE;
         }
         out.println(Json.write(result));
+        return verdict(result, scenarioArg, seed, err);
+    }
+
+    /** Exit code for a result; a failed run names its seed and how to reproduce it. */
+    static int verdict(Map<String, Object> result, String scenarioArg, long seed, PrintStream err) {
         long violations = (Long) result.get("boundViolations") + (Long) result.get("monotonicViolations");
         if (violations > 0) {
             err.println("sim: FAILED: " + result.get("boundViolations") + " bound and " + result.get("monotonicViolations")
-                    + " monotonic violations (first: " + result.get("firstViolation") + "); reproduce with: ionclock sim "
-                    + scenarioArg + " --seed " + seed);
+                    + " monotonic violations (first: " + result.get("firstViolation") + "); seed " + seed
+                    + "; reproduce with: ionclock sim " + scenarioArg + " --seed " + seed);
             return EXIT_VIOLATION;
         }
         return EXIT_OK;

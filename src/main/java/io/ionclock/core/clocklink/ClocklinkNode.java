@@ -75,8 +75,10 @@ public final class ClocklinkNode {
     static final double SLOPE_SEARCH_NEAR = 5e-6;
     /** Golden-section steps near the last slope: 0.618^n of the range (5e-6 x 0.618^28: 1e-11). */
     static final int SLOPE_SEARCH_STEPS = 28;
-    /** A link is judged (reputation) only once its filter holds this many exchanges over a quarter of its window. */
+    /** A link is judged (reputation, leader checks) only once its filter holds this many exchanges ... */
     static final int JUDGE_EXCHANGES_MIN = 16;
+    /** ... spread over at least the filter window divided by this. */
+    static final long JUDGE_WINDOW_FRACTION = 8;
     /** Election timeout: uniformly this many rounds (doubled for a master without its reference). */
     static final int ELECTION_ROUNDS_MIN = 3;
     static final int ELECTION_ROUNDS_MAX = 6;
@@ -138,7 +140,12 @@ public final class ClocklinkNode {
         double reputation = 1;
         boolean isolated;
         long agreeingSinceMono = Long.MIN_VALUE;
-        double precisionSq = -1;
+        double precisionSq = -1; // mean square of (value - result): the weight in the combination
+        boolean baselineSet;
+        double baselineNanos; // the learned fixed part of (value - result): the path's asymmetry
+        double changeSq = -1; // mean square of (value - result - baseline): the vote's scale
+        long voteX;
+        long voteHalfWidthX;
         int verdict = V_NO_DATA;
         boolean votedForMe;
         // This cycle's estimate (x = peer - mono at the cycle's instant).
@@ -248,6 +255,9 @@ public final class ClocklinkNode {
     private long lastHeartbeatMono = Long.MIN_VALUE;
     private int inconsistentUpdates;
     private double updateCheckSq = -1;
+    private boolean updateBaselineSet;
+    private int updateBaselineLeader;
+    private double updateBaselineNanos;
     private long deposals;
     private long elections;
     private long updatesSent;
@@ -511,7 +521,8 @@ public final class ClocklinkNode {
                 usableLinks++;
             }
             if (link.usable && link.weight() > 0) {
-                link.selIndex = selection.add(link.valueX, link.boundX, link.precisionX, link.weight());
+                link.selIndex = selection.add(link.valueX, link.boundX, link.precisionX, link.weight(), link.voteX,
+                        link.voteHalfWidthX);
             }
         }
         if (usableLinks == 0 && !master && cycle > fastTrackFromCycle + 1) {
@@ -575,8 +586,15 @@ public final class ClocklinkNode {
         v = Math.max(lo, Math.min(hi, v));
         link.valueX = v;
         link.boundX = Math.max(v - lo, hi - v);
-        double scale = Math.max(link.precisionSq < 0 ? 0 : Math.sqrt(link.precisionSq), link.filter.uncertaintyNanos(now, slopeKnown));
+        long uncertainty = link.filter.uncertaintyNanos(now, slopeKnown);
+        double scale = Math.max(link.precisionSq < 0 ? 0 : Math.sqrt(link.precisionSq), uncertainty);
         link.precisionX = (long) Math.ceil(PRECISION_SIGMAS * scale) + config.precisionFloorNanos();
+        double voteScale = Math.max(link.changeSq < 0 ? 0 : Math.sqrt(link.changeSq), uncertainty);
+        link.voteX = v - (link.baselineSet ? Math.round(link.baselineNanos) : 0);
+        link.voteHalfWidthX = (long) Math.ceil(PRECISION_SIGMAS * voteScale) + config.precisionFloorNanos();
+        if (!link.baselineSet) {
+            link.voteHalfWidthX = Math.max(link.voteHalfWidthX, link.precisionX);
+        }
         return true;
     }
 
@@ -649,7 +667,7 @@ public final class ClocklinkNode {
             if (link.isolated) {
                 link.verdict = V_ISOLATED;
                 if (resultValid) {
-                    boolean agrees = Math.abs(link.valueX - resultX) <= link.precisionX;
+                    boolean agrees = Math.abs(link.voteX - resultX) <= link.voteHalfWidthX;
                     if (!agrees) {
                         link.agreeingSinceMono = Long.MIN_VALUE;
                     } else if (link.agreeingSinceMono == Long.MIN_VALUE) {
@@ -668,13 +686,15 @@ public final class ClocklinkNode {
             }
             Selection.Verdict v = selection.verdict(link.selIndex);
             link.verdict = v.ordinal();
-            if (!decisive || !judgeable(link)) {
+            boolean judged = decisive && judgeable(link);
+            if (resultValid && (v == Selection.Verdict.SELECTED || !judged)) {
+                learn(link);
+            }
+            if (!judged) {
                 continue;
             }
             if (v == Selection.Verdict.SELECTED) {
                 link.reputation += (1 - link.reputation) * REPUTATION_GAIN;
-                double d = link.valueX - resultX;
-                link.precisionSq = link.precisionSq < 0 ? d * d : link.precisionSq + (d * d - link.precisionSq) / 32;
             } else if (v == Selection.Verdict.OUTLIER || v == Selection.Verdict.FALSETICKER) {
                 link.reputation *= REPUTATION_PENALTY;
                 if (link.reputation < ISOLATION_REPUTATION) {
@@ -697,10 +717,26 @@ public final class ClocklinkNode {
         }
     }
 
-    /** A link's filter has seen enough (exchanges, and a quarter of its window) to hold its disagreement against it. */
+    /**
+     * Learns a trusted link's disagreement with the combination: its mean square (the link's weight), its fixed part
+     * (the baseline: a path asymmetry) and the spread around that (the vote's scale).
+     */
+    private void learn(Link link) {
+        double d = link.valueX - (double) resultX;
+        link.precisionSq = link.precisionSq < 0 ? d * d : link.precisionSq + (d * d - link.precisionSq) / 32;
+        if (!link.baselineSet) {
+            link.baselineSet = true;
+            link.baselineNanos = d;
+        }
+        double c = d - link.baselineNanos;
+        link.baselineNanos += c / 64;
+        link.changeSq = link.changeSq < 0 ? c * c : link.changeSq + (c * c - link.changeSq) / 32;
+    }
+
+    /** A link's filter has seen enough (exchanges, and an eighth of its window) to hold its disagreement against it. */
     private boolean judgeable(Link link) {
         return link.filter.exchangesInWindow() >= JUDGE_EXCHANGES_MIN
-                && link.filter.spanNanos() >= config.filterWindowNanos() / 4;
+                && link.filter.spanNanos() >= config.filterWindowNanos() / JUDGE_WINDOW_FRACTION;
     }
 
     private void emitSample(long now, Selection sel, boolean gateway) {
@@ -1101,8 +1137,9 @@ public final class ClocklinkNode {
     }
 
     /**
-     * A follower checks the leader's update against its own view: the update's offset for this node must agree
-     * with this node's own measurement of itself against the fleet, within the precision both have.
+     * A follower checks the leader's update against its own view: the update's offset for this node must agree with
+     * this node's own measurement of itself against the fleet: within the honest bounds always, and without a change
+     * beyond the precision from what it has been under this leader.
      */
     private void onUpdate(Link link, long now) {
         if (!master || rx.role != Wire.ROLE_MASTER || link.isolated || rx.term < term) {
@@ -1132,16 +1169,28 @@ public final class ClocklinkNode {
             }
         }
         boolean consistent;
-        if (mine < 0) {
-            consistent = false;
+        if (mine < 0 || !link.usable) {
+            consistent = mine >= 0; // an update that leaves us out is inconsistent; no view of the link: cannot judge
         } else {
+            // d is the leader's view of our offset from the fleet minus our own view of it. Through the link it
+            // carries the link's asymmetry (up to its honest bound), so: beyond the honest bounds it is a lie for
+            // certain; within them, a fixed d is the path's bias and is learned (per leader), and a change of d
+            // beyond the precision is a lie that began after we started watching.
             double d = rx.entryOffsetNanos[mine] - (double) resultOffsetSelfNanos;
+            double honest = link.boundX + selfBound + resultBound + config.precisionFloorNanos();
+            if (!updateBaselineSet || updateBaselineLeader != link.nodeNumber) {
+                updateBaselineSet = true;
+                updateBaselineLeader = link.nodeNumber;
+                updateBaselineNanos = d;
+                updateCheckSq = -1;
+            }
+            double change = d - updateBaselineNanos;
             double scale = updateCheckSq < 0 ? 0 : Math.sqrt(updateCheckSq);
-            double tol = PRECISION_SIGMAS * scale + (link.usable ? link.precisionX : 0) + resultPrecision
-                    + config.precisionFloorNanos();
-            consistent = Math.abs(d) <= tol;
+            double tol = PRECISION_SIGMAS * scale + link.precisionX + resultPrecision + config.precisionFloorNanos();
+            consistent = Math.abs(d) <= honest && Math.abs(change) <= tol;
             if (consistent) {
-                updateCheckSq = updateCheckSq < 0 ? d * d : updateCheckSq + (d * d - updateCheckSq) / 32;
+                updateBaselineNanos += change / 64;
+                updateCheckSq = updateCheckSq < 0 ? change * change : updateCheckSq + (change * change - updateCheckSq) / 32;
             }
         }
         inconsistentUpdates = consistent ? 0 : inconsistentUpdates + 1;

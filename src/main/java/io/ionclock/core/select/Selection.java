@@ -61,6 +61,8 @@ public final class Selection {
     private final long[] boundNanos;
     private final long[] precisionNanos;
     private final double[] weight;
+    private final long[] voteNanos;
+    private final long[] voteHalfWidthNanos;
     private final Verdict[] verdicts;
     private int count;
 
@@ -93,6 +95,8 @@ public final class Selection {
         boundNanos = new long[sourcesMax];
         precisionNanos = new long[sourcesMax];
         weight = new double[sourcesMax];
+        voteNanos = new long[sourcesMax];
+        voteHalfWidthNanos = new long[sourcesMax];
         verdicts = new Verdict[sourcesMax];
         endPos = new long[2 * sourcesMax];
         endSource = new int[2 * sourcesMax];
@@ -114,6 +118,17 @@ public final class Selection {
      * @param weight         trust, 0..1 (0: excluded)
      */
     public int add(long valueNanos, long boundNanos, long precisionNanos, double weight) {
+        return add(valueNanos, boundNanos, precisionNanos, weight, valueNanos, precisionNanos);
+    }
+
+    /**
+     * Adds a source whose vote is cast elsewhere than its value: in the precision stage it counts at
+     * {@code voteNanos +- voteHalfWidthNanos}, while the combination uses its value and precision. A caller that has
+     * learned a source's fixed bias (a path's asymmetry) votes with the bias removed, so only a change is judged,
+     * and still combines the raw value.
+     */
+    public int add(long valueNanos, long boundNanos, long precisionNanos, double weight, long voteNanos,
+            long voteHalfWidthNanos) {
         if (count == sourcesMax) {
             throw new IllegalStateException("more than " + sourcesMax + " sources");
         }
@@ -123,7 +138,12 @@ public final class Selection {
         if (!(weight >= 0 && weight <= 1)) {
             throw new IllegalArgumentException("weight must be 0..1: " + weight);
         }
+        if (voteHalfWidthNanos < 0 || voteHalfWidthNanos > Long.MAX_VALUE / 4) {
+            throw new IllegalArgumentException("vote half-width must be >= 0: " + voteHalfWidthNanos);
+        }
         int i = count++;
+        this.voteNanos[i] = voteNanos;
+        this.voteHalfWidthNanos[i] = Math.max(PRECISION_NANOS_MIN, voteHalfWidthNanos);
         this.valueNanos[i] = valueNanos;
         this.boundNanos[i] = boundNanos;
         this.precisionNanos[i] = Math.max(PRECISION_NANOS_MIN, Math.min(precisionNanos, Math.max(boundNanos, PRECISION_NANOS_MIN)));
@@ -202,7 +222,7 @@ public final class Selection {
         if (decisive) {
             for (int i = 0; i < count; i++) {
                 if (verdicts[i] == Verdict.SELECTED) {
-                    boolean agrees = valueNanos[i] - precisionNanos[i] <= agreeLow && valueNanos[i] + precisionNanos[i] >= agreeHigh;
+                    boolean agrees = voteNanos[i] - voteHalfWidthNanos[i] <= agreeLow && voteNanos[i] + voteHalfWidthNanos[i] >= agreeHigh;
                     if (!agrees) {
                         verdicts[i] = Verdict.OUTLIER;
                     }
@@ -249,12 +269,12 @@ public final class Selection {
     private long sweepLow;
     private long sweepHigh;
 
-    /** Finds the region of largest total weight of precision intervals among SELECTED sources. */
+    /** Finds the region of largest total weight of vote intervals among SELECTED sources. */
     private double sweepMaxWeight() {
         int m = 0;
         for (int i = 0; i < count; i++) {
             if (verdicts[i] == Verdict.SELECTED) {
-                m = addEndpoints(m, i, valueNanos[i] - precisionNanos[i], valueNanos[i] + precisionNanos[i]);
+                m = addEndpoints(m, i, voteNanos[i] - voteHalfWidthNanos[i], voteNanos[i] + voteHalfWidthNanos[i]);
             }
         }
         sortEndpoints(m);
