@@ -902,7 +902,11 @@ public final class FleetSim {
         long deposals = 0;
         long maxTerm = 0;
         long drops = 0;
+        Map<String, Long> dropsByReason = new java.util.TreeMap<>();
         for (int i = 0; i < n; i++) {
+            for (var e : nodes[i].droppedByReason().entrySet()) {
+                dropsByReason.merge(e.getKey(), e.getValue(), Long::sum);
+            }
             if (faulty[i]) {
                 faultyElections += nodes[i].elections();
             } else {
@@ -922,6 +926,7 @@ public final class FleetSim {
         r.put("leaderChanges", leaderChanges);
         r.put("termMax", maxTerm);
         r.put("droppedPackets", drops);
+        r.put("droppedByReason", new LinkedHashMap<>(dropsByReason));
         r.put("lostPackets", lost);
         r.put("partitionedPackets", partitioned);
         int tiers = 0;

@@ -24,7 +24,10 @@ import java.util.function.Consumer;
  * 100 ms; a gateway: each round while fast-tracking, then every poll period) it sends a Sync Request to each
  * peer and filters the four timestamps of each answer per link ({@link LinkFilter}); when the cycle's answers
  * are in it runs the fault-tolerant {@link Selection} over its links (a master adds its own clock), updates the
- * links' reputations, and emits a {@link Sample} of the combination. Masters elect a leader (Raft-like terms,
+ * links' reputations, and emits a {@link Sample} of the combination (between a gateway's slow polls it re-evaluates
+ * the filters at the sample period). A link votes against its own learned baseline (a path's fixed asymmetry is
+ * physics, a lie that starts is a change), and a link that disagrees two judged cycles running is isolated: weight
+ * 0 until it has agreed for {@link #REINSTATE_NANOS}. Masters elect a leader (Raft-like terms,
  * the leader's requests are its heartbeats); the leader sends each master a Sync Update with every master's
  * offset from the fleet's combined time, and each follower checks the update against its own measurements and
  * deposes a leader that lies. Every node answers Sync Requests from its configured peers and from clients that
@@ -71,10 +74,14 @@ public final class ClocklinkNode {
     static final double REINSTATED_REPUTATION = 0.1;
     /** A source's precision interval: this many of its error scales plus the floor. */
     static final double PRECISION_SIGMAS = 8;
-    /** Once the slope is known it is searched within this of the last one (the oscillator wanders slowly). */
-    static final double SLOPE_SEARCH_NEAR = 5e-6;
-    /** Golden-section steps near the last slope: 0.618^n of the range (5e-6 x 0.618^28: 1e-11). */
-    static final int SLOPE_SEARCH_STEPS = 28;
+    /**
+     * Once the slope is known it is searched within a bracket around the last one (the oscillator wanders slowly):
+     * at least this, widened fourfold up to the max when the optimum lands on its edge.
+     */
+    static final double SLOPE_SEARCH_NEAR = 2e-7;
+    static final double SLOPE_SEARCH_NEAR_MAX = 2e-5;
+    /** Golden-section steps near the last slope: 0.618^n of the bracket (2e-7 x 0.618^20: 1.3e-11). */
+    static final int SLOPE_SEARCH_STEPS = 20;
     /** A link is judged (reputation, leader checks) only once its filter holds this many exchanges ... */
     static final int JUDGE_EXCHANGES_MIN = 16;
     /** ... spread over at least the filter window divided by this. */
@@ -148,6 +155,7 @@ public final class ClocklinkNode {
         long voteHalfWidthX;
         int verdict = V_NO_DATA;
         boolean votedForMe;
+        long txCounter;
         // This cycle's estimate (x = peer - mono at the cycle's instant).
         boolean usable;
         long valueX;
@@ -185,6 +193,7 @@ public final class ClocklinkNode {
         int nameLength;
         int role;
         long requests;
+        long txCounter;
         final long[] drops = new long[DropReason.VALUES.length];
     }
 
@@ -210,7 +219,7 @@ public final class ClocklinkNode {
 
     private final byte[] nameBytes;
     private final long[] drops = new long[DropReason.VALUES.length];
-    private long counter;
+    private long strangerCounter; // sequence counter for addresses that are neither peers nor clients
     private int incarnation;
 
     // Cycle state.
@@ -225,6 +234,7 @@ public final class ClocklinkNode {
     private double slope;
     private boolean slopeKnown;
     private final boolean[] slopeLinks;
+    private double slopeSearchNear = SLOPE_SEARCH_NEAR;
     private boolean referenceAvailable;
     private long lastSampleMono = Long.MIN_VALUE;
     private long samplesEmitted;
@@ -560,13 +570,13 @@ public final class ClocklinkNode {
                 }
             }
             if (sampleSelection.count() > 0 && sampleSelection.select()) {
-                emitSample(now, sampleSelection, false);
+                emitSample(now, sampleSelection);
             }
             if (judging && state == State.LEADER && resultValid) {
                 sendUpdates();
             }
         } else if (resultValid) {
-            emitSample(now, selection, true);
+            emitSample(now, selection);
         }
     }
 
@@ -613,15 +623,16 @@ public final class ClocklinkNode {
         }
         if (n > 0) {
             double limit = 2.0 * config.frequencyTolerancePpb() * 1e-9;
-            double lo = slopeKnown ? Math.max(-limit, slope - SLOPE_SEARCH_NEAR) : -limit;
-            double hi = slopeKnown ? Math.min(limit, slope + SLOPE_SEARCH_NEAR) : limit;
+            double near = slopeSearchNear;
+            double lo = slopeKnown ? Math.max(-limit, slope - near) : -limit;
+            double hi = slopeKnown ? Math.min(limit, slope + near) : limit;
             // Golden-section search for the maximum of a concave function: one evaluation a step.
             double r = 0.6180339887498949;
             double a = hi - r * (hi - lo);
             double b = lo + r * (hi - lo);
             double ga = totalGap(a);
             double gb = totalGap(b);
-            int steps = slopeKnown ? SLOPE_SEARCH_STEPS : 2 * SLOPE_SEARCH_STEPS;
+            int steps = slopeKnown ? SLOPE_SEARCH_STEPS : 3 * SLOPE_SEARCH_STEPS;
             for (int it = 0; it < steps; it++) {
                 if (ga < gb) {
                     lo = a;
@@ -637,7 +648,13 @@ public final class ClocklinkNode {
                     ga = totalGap(a);
                 }
             }
-            slope = (lo + hi) / 2;
+            double found = (lo + hi) / 2;
+            if (slopeKnown) {
+                // On the bracket's edge: the slope moved more than the bracket; widen it for next time, else narrow.
+                boolean edge = Math.abs(found - slope) > 0.9 * near;
+                slopeSearchNear = edge ? Math.min(SLOPE_SEARCH_NEAR_MAX, near * 4) : Math.max(SLOPE_SEARCH_NEAR, near / 2);
+            }
+            slope = found;
             slopeKnown = true;
         }
         for (Link link : links) {
@@ -739,7 +756,7 @@ public final class ClocklinkNode {
                 && link.filter.spanNanos() >= config.filterWindowNanos() / JUDGE_WINDOW_FRACTION;
     }
 
-    private void emitSample(long now, Selection sel, boolean gateway) {
+    private void emitSample(long now, Selection sel) {
         long boundNanos = sel.boundNanos();
         if (boundNanos >= Sample.ERROR_NANOS_MAX) {
             return;
@@ -957,6 +974,7 @@ public final class ClocklinkNode {
         c.replay.accept(rx.sequence);
         c.lastHeardMono = now;
         c.requests = 0;
+        c.txCounter = strangerCounter; // above anything it may have had from us as a stranger (a refusal)
         java.util.Arrays.fill(c.drops, 0);
         System.arraycopy(rx.name, 0, c.name, 0, rx.nameLength);
         c.nameLength = rx.nameLength;
@@ -982,7 +1000,7 @@ public final class ClocklinkNode {
         tx.status = reading.status.ordinal();
         tx.leap = clock.leap().ordinal();
         tx.tier = tier;
-        tx.term = master ? term : observedTermForResponses();
+        tx.term = term;
         tx.leader = master ? leaderNumber() : observedLeader;
         send(token);
     }
@@ -1212,10 +1230,6 @@ public final class ClocklinkNode {
         }
     }
 
-    private long observedTermForResponses() {
-        return term;
-    }
-
     // ---------------------------------------------------------------- sending
 
     private void sendJoin(Link link) {
@@ -1248,11 +1262,31 @@ public final class ClocklinkNode {
 
     /** Fills the header, encodes, signs and sends {@link #tx}; returns its sequence number. */
     private long send(long token) {
-        if (counter > Wire.U32_MAX) {
-            counter = 0;
+        // Sequence numbers count per destination, so a receiver sees a dense sequence from us however many peers
+        // we serve (its replay window is 64 wide; reordering by more than a round would otherwise look like replay).
+        Link l = linkByToken(token);
+        int ci = l == null ? clientByToken.get(token) : -1;
+        long c = l != null ? l.txCounter++ : ci >= 0 ? clients[ci].txCounter++ : strangerCounter++;
+        if (c > Wire.U32_MAX) {
+            // A counter ran out: a higher incarnation makes every later sequence higher than all before.
             incarnation = incarnation == Integer.MAX_VALUE ? incarnation : incarnation + 1;
+            strangerCounter = 0;
+            for (Link x : links) {
+                x.txCounter = 0;
+            }
+            for (Client x : clients) {
+                x.txCounter = 0;
+            }
+            c = 0;
+            if (l != null) {
+                l.txCounter = 1;
+            } else if (ci >= 0) {
+                clients[ci].txCounter = 1;
+            } else {
+                strangerCounter = 1;
+            }
         }
-        long seq = ((long) incarnation << 32) | counter++;
+        long seq = ((long) incarnation << 32) | c;
         tx.role = master ? Wire.ROLE_MASTER : Wire.ROLE_GATEWAY;
         tx.sender = nodeNumber;
         tx.keyId = auth.sendKeyId();

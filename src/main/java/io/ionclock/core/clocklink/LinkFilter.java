@@ -9,15 +9,19 @@ package io.ionclock.core.clocklink;
  * on the peer's clock) gives an upper point {@code U = t2 - t1 >= x(t1)} and a lower point
  * {@code L = t3 - t4 <= x(t4)}: one-way delays are never negative. Two estimates come out of it:
  * <ul>
- *   <li>the <b>value</b>: the lower envelope of the U points and the upper envelope of the L points over a
- *       window ({@link #BINS} time bins; in each bin the extreme point after removing the current slope), each
- *       a supporting line of the points' convex hull at the window's centre (the linear-programming estimator of
- *       a line under one-sided noise), averaged. Queueing delay only ever pushes U up and L down, so it falls
- *       out; an asymmetry of the fixed delays does not (it cannot be seen from one link).</li>
+ *   <li>the <b>value</b>: the envelopes of the window's points for a slope s (the node's common slope of x,
+ *       found by maximising the summed gaps {@link #gap} of all its links): the tightest line of slope s below
+ *       every U point and the tightest above every L point, averaged. Queueing delay only ever pushes U up and L
+ *       down, so it falls out (the envelope of n exponential delays errs by about mean / n); an asymmetry of the
+ *       fixed delays does not (it cannot be seen from one link). The window is {@link #BINS} time bins keeping
+ *       each bin's extreme points (after removing the current slope); a young filter uses short bins, so its
+ *       window is about its age.</li>
  *   <li>the <b>honest interval</b>: from the raw exchanges only, {@code [L - B - e, U + B + e]} where B is the
  *       peer's bound and e our timestamp error, moved to the asked instant with the oscillator tolerance. The
  *       truth lies in it whatever the asymmetry: it is half the round trip wide at least.</li>
  * </ul>
+ * An exchange entirely outside both envelopes (beyond a slack) is a step of the peer's clock or the path: the
+ * filter restarts from it.
  */
 final class LinkFilter {
     /** Time bins in the window. */
@@ -79,6 +83,7 @@ final class LinkFilter {
         recentNext = 0;
         hasOrigin = false;
         meanExcessNanos = -1;
+        hullsDirty = true;
         resets++;
     }
 
@@ -155,6 +160,7 @@ final class LinkFilter {
         }
         binExchanges[newest]++;
         exchanges++;
+        hullsDirty = true;
         long minDelay = minDelayNanos();
         double excess = Math.max(0, (delayNanos - minDelay) / 2.0);
         // Until the window shows its floor, the scale is taken as the whole half round trip (conservative).
@@ -179,17 +185,69 @@ final class LinkFilter {
     private double envUpper;
     private double envLower;
 
-    /** The envelopes of slope {@code s}: {@code min(U - s t)} and {@code max(L - s t)} over the bins' extremes. */
+    /**
+     * The envelopes of slope {@code s}: {@code min(U - s t)} and {@code max(L - s t)} over the bins' extremes. Only
+     * the vertices of the U points' lower convex hull (and the L points' upper hull) can be extreme for any slope, so
+     * the hulls are kept (rebuilt when an exchange arrives) and scanned instead of every bin.
+     */
     private void envelopes(double s) {
+        if (hullsDirty) {
+            buildHulls();
+        }
         double up = Double.POSITIVE_INFINITY;
         double lo = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < binCount; k++) {
-            int i = (binHead + k) % BINS;
-            up = Math.min(up, binU[i] - s * binUT[i]);
-            lo = Math.max(lo, binL[i] - s * binLT[i]);
+        for (int k = 0; k < hullUCount; k++) {
+            up = Math.min(up, hullUV[k] - s * hullUT[k]);
+        }
+        for (int k = 0; k < hullLCount; k++) {
+            lo = Math.max(lo, hullLV[k] - s * hullLT[k]);
         }
         envUpper = up;
         envLower = lo;
+    }
+
+    private boolean hullsDirty = true;
+    private final double[] hullUT = new double[BINS];
+    private final double[] hullUV = new double[BINS];
+    private final double[] hullLT = new double[BINS];
+    private final double[] hullLV = new double[BINS];
+    private int hullUCount;
+    private int hullLCount;
+
+    /** Monotone-chain hulls over the bins' points, which are in time order. */
+    private void buildHulls() {
+        hullsDirty = false;
+        hullUCount = 0;
+        hullLCount = 0;
+        double sum = 0;
+        for (int k = 0; k < binCount; k++) {
+            int i = (binHead + k) % BINS;
+            sum += binUT[i] + binLT[i];
+            hullUCount = push(hullUT, hullUV, hullUCount, binUT[i], binU[i], true);
+            hullLCount = push(hullLT, hullLV, hullLCount, binLT[i], binL[i], false);
+        }
+        meanTimeNanos = binCount == 0 ? 0 : sum / (2 * binCount);
+    }
+
+    private static int push(double[] ht, double[] hv, int h, double t, double v, boolean lower) {
+        if (h > 0 && t <= ht[h - 1]) {
+            // Points at one instant (or out of order by rounding): keep the more extreme.
+            if (lower ? v < hv[h - 1] : v > hv[h - 1]) {
+                hv[h - 1] = v;
+            }
+            return h;
+        }
+        while (h >= 2) {
+            double cross = (ht[h - 1] - ht[h - 2]) * (v - hv[h - 2]) - (hv[h - 1] - hv[h - 2]) * (t - ht[h - 2]);
+            if (lower ? cross <= 0 : cross >= 0) {
+                h--;
+            } else {
+                break;
+            }
+        }
+        ht[h] = t;
+        hv[h] = v;
+        return h + 1;
     }
 
     /**
@@ -207,14 +265,15 @@ final class LinkFilter {
         return binCount;
     }
 
+    /** Mean instant of the bins' points (relative to the origin); cached with the hulls. */
     private double meanTime() {
-        double sum = 0;
-        for (int k = 0; k < binCount; k++) {
-            int i = (binHead + k) % BINS;
-            sum += binUT[i] + binLT[i];
+        if (hullsDirty) {
+            buildHulls();
         }
-        return binCount == 0 ? 0 : sum / (2 * binCount);
+        return meanTimeNanos;
     }
+
+    private double meanTimeNanos;
 
     boolean hasData() {
         return binCount > 0;
