@@ -73,9 +73,87 @@ public interface IonclockConfig {
     }
 
     interface Mqtt {
-        /** The embedded MQTT server's port. */
+        /** {@code embedded} (the appliance's own MQTT server), {@code external} (a site's broker) or {@code off}. */
+        @WithDefault("embedded")
+        String mode();
+
+        /** The embedded MQTT server's port (0: any free port, for tests; the log names the bound port). */
         @WithDefault("1883")
         int port();
+
+        /** The address the embedded server binds. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** External mode: {@code tcp://host:port} or {@code ssl://host:port}. */
+        Optional<String> broker();
+
+        /** Embedded: the user name clients must send (with the password); external: the one we send. */
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** The {@code {gatewayId}} of the topics; default the host name. */
+        Optional<String> gatewayId();
+
+        /** Connected clients (and stored persistent sessions) at most. */
+        @WithDefault("10000")
+        int clientsMax();
+
+        @WithDefault("16")
+        int subscriptionsPerClientMax();
+
+        /** Messages to one client not yet flushed (QoS 0) or acknowledged (QoS 1); past it messages to it are dropped. */
+        @WithDefault("16")
+        int inflightPerClientMax();
+
+        /** Largest payload a client may send (a request, a will). */
+        @WithDefault("512")
+        int payloadBytesMax();
+
+        /** Time requests a second per client (token bucket rate). */
+        @WithDefault("10")
+        int requestsPerSecondMax();
+
+        /** Time requests a client may send at once (token bucket size). */
+        @WithDefault("20")
+        int requestBurstMax();
+
+        /** Time requests a second over all clients (both modes). */
+        @WithDefault("50000")
+        int requestsPerSecondTotalMax();
+
+        /** Longest a persistent session's subscriptions are kept after its client disconnects. */
+        @WithDefault("1h")
+        Duration sessionExpiryMax();
+
+        /** External: give up a connection attempt whose CONNACK has not come within this. */
+        @WithDefault("10s")
+        Duration connackTimeout();
+
+        /** External: the first reconnect delay, doubled after each failure up to {@code reconnect-backoff-max}. */
+        @WithDefault("100ms")
+        Duration reconnectBackoffMin();
+
+        @WithDefault("30s")
+        Duration reconnectBackoffMax();
+
+        /** External: MQTT keep-alive; an unanswered ping drops the connection. */
+        @WithDefault("30s")
+        Duration keepAlive();
+
+        Tls tls();
+
+        interface Tls {
+            /** Embedded: serve MQTT over TLS with this PEM certificate (chain), with {@code key}. */
+            Optional<String> cert();
+
+            /** Embedded: the PEM private key of {@code cert}. */
+            Optional<String> key();
+
+            /** External, ssl://: a PEM CA bundle to trust (default: the JVM's trust store). */
+            Optional<String> trust();
+        }
     }
 
     interface Sync {

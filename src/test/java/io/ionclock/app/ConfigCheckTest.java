@@ -29,12 +29,44 @@ class ConfigCheckTest {
     @Test
     void everyBadValueIsNamedByItsKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigCheck.disciplineConfig(
-                config(Map.of("ionclock.mqtt.port", "0", "ionclock.sync.port", "70000", "ionclock.ready-bound", "0s",
+                config(Map.of("ionclock.mqtt.port", "-1", "ionclock.sync.port", "70000", "ionclock.ready-bound", "0s",
                         "ionclock.max-drift-ppb", "1000000000", "ionclock.reference", "gps"))));
         for (String key : new String[] {"ionclock.mqtt.port", "ionclock.sync.port", "ionclock.ready-bound",
                 "ionclock.max-drift-ppb", "ionclock.reference"}) {
             assertTrue(e.getMessage().contains(key), key + " not named in: " + e.getMessage());
         }
+    }
+
+    @Test
+    void everyBadMqttValueIsNamedByItsKey() {
+        java.util.Map<String, String> bad = new java.util.HashMap<>();
+        bad.put("ionclock.mqtt.mode", "bridge");
+        bad.put("ionclock.mqtt.port", "65536");
+        bad.put("ionclock.mqtt.broker", "http://broker:1883");
+        bad.put("ionclock.mqtt.gateway-id", "a/b");
+        bad.put("ionclock.mqtt.clients-max", "0");
+        bad.put("ionclock.mqtt.subscriptions-per-client-max", "0");
+        bad.put("ionclock.mqtt.inflight-per-client-max", "0");
+        bad.put("ionclock.mqtt.payload-bytes-max", "10");
+        bad.put("ionclock.mqtt.requests-per-second-max", "0");
+        bad.put("ionclock.mqtt.request-burst-max", "0");
+        bad.put("ionclock.mqtt.requests-per-second-total-max", "0");
+        bad.put("ionclock.mqtt.session-expiry-max", "0s");
+        bad.put("ionclock.mqtt.connack-timeout", "0s");
+        bad.put("ionclock.mqtt.keep-alive", "0s");
+        bad.put("ionclock.mqtt.username", "u");
+        bad.put("ionclock.mqtt.tls.cert", "/x.pem");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigCheck.disciplineConfig(config(bad)));
+        for (String key : bad.keySet()) {
+            assertTrue(e.getMessage().contains(key), key + " not named in: " + e.getMessage());
+        }
+        IllegalArgumentException external = assertThrows(IllegalArgumentException.class,
+                () -> ConfigCheck.disciplineConfig(config(Map.of("ionclock.mqtt.mode", "external"))));
+        assertTrue(external.getMessage().contains("ionclock.mqtt.broker"), external.getMessage());
+        ConfigCheck.disciplineConfig(config(Map.of("ionclock.mqtt.mode", "external", "ionclock.mqtt.broker",
+                "ssl://broker.site:8883", "ionclock.mqtt.port", "0")));
+        assertEquals(10_000, ConfigCheck.mqttLimits(config(Map.of()).mqtt()).clientsMax());
     }
 
     @Test
