@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ionclock.core.clocklink.DropReason;
 import io.ionclock.core.clocklink.Wire;
+import io.ionclock.testing.ApplianceProcess;
 import io.ionclock.testing.UdpTap;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +25,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,11 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * gateways stay synchronised.
  */
 class SyncApplianceIT {
-    static final Duration START_DEADLINE = Duration.ofSeconds(30);
     static final Duration SYNC_DEADLINE = Duration.ofSeconds(45);
     static final Duration COUNT_DEADLINE = Duration.ofSeconds(10);
     static final Duration EXIT_DEADLINE = Duration.ofSeconds(30);
-    static final Pattern HTTP_PORT = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
     static final ObjectMapper JSON = new ObjectMapper();
     /** Bad datagrams of each kind sent to each target. */
     static final int INJECTED_PER_KIND = 20;
@@ -55,79 +50,50 @@ class SyncApplianceIT {
     @TempDir
     Path dir;
 
-    final List<Process> processes = new ArrayList<>();
-    final HttpClient http = HttpClient.newHttpClient();
-
-    /** One appliance process: its log, HTTP and sync ports. */
-    record Node(String name, Process process, Path log, int httpPort, int syncPort) {
-    }
+    final List<ApplianceProcess> processes = new ArrayList<>();
 
     @AfterEach
-    void stop() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(EXIT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+    void stop() {
+        processes.forEach(ApplianceProcess::close);
+    }
+
+    /** One appliance process and its Clocklink port. */
+    record Node(ApplianceProcess app, int syncPort) {
+        String name() {
+            return app.name();
         }
     }
 
     Node start(String name, Path keyFile, Map<String, String> env) throws Exception {
-        Path data = Files.createDirectories(dir.resolve(name));
-        Path log = dir.resolve(name + ".log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", System.getProperty("ionclock.jar"), "run"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> e = pb.environment();
-        e.put("IONCLOCK_DATA_DIR", data.toString());
-        e.put("QUARKUS_HTTP_PORT", "0");
-        e.put("IONCLOCK_MQTT_MODE", "off");
-        e.put("IONCLOCK_SYNC_PORT", "0");
-        e.put("IONCLOCK_SYNC_KEY_FILE", keyFile.toString());
-        e.put("IONCLOCK_SYNC_NODE_ID", name);
+        Map<String, String> e = new java.util.HashMap<>(Map.of("IONCLOCK_SYNC_PORT", "0",
+                "IONCLOCK_SYNC_KEY_FILE", keyFile.toString(), "IONCLOCK_SYNC_NODE_ID", name));
         e.putAll(env);
-        Process p = pb.start();
-        processes.add(p);
-        int syncPort = awaitLog(p, log, Pattern.compile("Clocklink \\w+ " + name + " listening on UDP port (\\d+)"));
-        int httpPort = awaitLog(p, log, HTTP_PORT);
-        return new Node(name, p, log, httpPort, syncPort);
-    }
-
-    static int awaitLog(Process p, Path log, Pattern pattern) throws Exception {
-        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            Matcher m = pattern.matcher(Files.readString(log, StandardCharsets.UTF_8));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            p.waitFor(100, TimeUnit.MILLISECONDS); // returns early if it dies
-        }
-        throw new AssertionError("'" + pattern + "' not logged within " + START_DEADLINE + ":\n" + Files.readString(log));
+        ApplianceProcess app = ApplianceProcess.start(System.getProperty("ionclock.jar"), dir, name, e);
+        processes.add(app);
+        return new Node(app, app.awaitSyncPort());
     }
 
     JsonNode json(Node n, String path) throws Exception {
-        return JSON.readTree(ApplianceIT.get(http, n.httpPort(), path).body());
+        return JSON.readTree(n.app().get(path).body());
     }
 
     String text(Node n, String path) throws Exception {
-        return ApplianceIT.get(http, n.httpPort(), path).body();
+        return n.app().get(path).body();
     }
 
     /** Waits until {@code condition} holds on {@code n}'s status, or fails with the last status and the log. */
     JsonNode awaitStatus(Node n, Duration deadline, String what, Predicate<JsonNode> condition) throws Exception {
         long end = System.nanoTime() + deadline.toNanos();
         JsonNode status = null;
-        while (System.nanoTime() < end && n.process().isAlive()) {
+        while (System.nanoTime() < end && n.app().process().isAlive()) {
             status = json(n, "/api/v1/status");
             if (condition.test(status)) {
                 return status;
             }
-            n.process().waitFor(200, TimeUnit.MILLISECONDS);
+            n.app().process().waitFor(200, TimeUnit.MILLISECONDS);
         }
         throw new AssertionError(n.name() + ": " + what + " not within " + deadline + "; status " + status + "\nlog:\n"
-                + Files.readString(n.log()));
+                + n.app().logText());
     }
 
     static boolean onClocklink(JsonNode s) {
@@ -139,7 +105,7 @@ class SyncApplianceIT {
         long last = Long.MIN_VALUE;
         for (int i = 0; i < READS; i++) {
             long before = ApplianceIT.hostEpochNanos();
-            String body = ApplianceIT.get(http, n.httpPort(), "/api/v1/time").body();
+            String body = n.app().get("/api/v1/time").body();
             long after = ApplianceIT.hostEpochNanos();
             TimeResponse t = JSON.readValue(body, TimeResponse.class);
             assertTrue(t.earliestNanos() <= after && t.latestNanos() >= before,
@@ -237,6 +203,34 @@ class SyncApplianceIT {
                 assertTrue(metrics.contains("ionclock_system_clock_offset_seconds"), gw.name());
             }
             assertEquals(0, json(master, "/api/v1/status").at("/sync/failures").asLong());
+        }
+    }
+
+    /** A missing or malformed keyfile stops the start, naming the key and never printing key material. */
+    @Test
+    void aMissingOrMalformedKeyFileStopsTheStartNamingTheKey() throws Exception {
+        Path missing = dir.resolve("no-such.keys");
+        Path malformed = dir.resolve("malformed.keys");
+        String secret = "5A17".repeat(16);
+        Files.writeString(malformed, "1 SHA1 HEX:" + secret + "\n");
+        for (Path keyFile : List.of(missing, malformed)) {
+            Path log = dir.resolve(keyFile.getFileName() + ".log");
+            String java = ProcessHandle.current().info().command().orElse("java");
+            ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", System.getProperty("ionclock.jar"), "run"))
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(Map.of("IONCLOCK_DATA_DIR", Files.createDirectories(dir.resolve("bad")).toString(),
+                    "QUARKUS_HTTP_PORT", "0", "IONCLOCK_MQTT_MODE", "off", "IONCLOCK_SYNC_PORT", "0",
+                    "IONCLOCK_SYNC_ROLE", "gateway", "IONCLOCK_REFERENCE", "none", "IONCLOCK_SYNC_PEERS", "127.0.0.1:9",
+                    "IONCLOCK_SYNC_KEY_FILE", keyFile.toString()));
+            Process p = pb.start();
+            if (!p.waitFor(EXIT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("the service must stop by itself:\n" + Files.readString(log));
+            }
+            assertTrue(p.exitValue() != 0);
+            String out = Files.readString(log);
+            assertTrue(out.contains("ionclock.sync.key-file: " + keyFile), out);
+            assertTrue(!out.toUpperCase().contains("5A175A17"), "key material in the log:\n" + out);
         }
     }
 

@@ -50,6 +50,8 @@ public final class ClocklinkUdp implements ReferenceSource {
     static final long FAILURE_LOG_NANOS = 10_000_000_000L;
     /** Datagrams are copied into a buffer one byte longer than a message, so that a longer one is seen as OVERSIZED. */
     static final int RECEIVE_BYTES_MAX = Wire.MESSAGE_BYTES_MAX + 1;
+    /** The socket's receive buffer asked of the kernel (it caps it at net.core.rmem_max): bursts of clients' requests. */
+    static final int RECEIVE_BUFFER_BYTES = 1 << 20;
     /** How long start waits for the socket to bind. */
     static final long BIND_WAIT_SECONDS = 10;
     /** How long stop waits for the socket to close (Vert.x may already be closing). */
@@ -138,7 +140,8 @@ public final class ClocklinkUdp implements ReferenceSource {
         context.runOnContext(v -> {
             long nowMonoNanos = mono.monoNanos();
             long wake = node.start(nowMonoNanos);
-            socket = vertx.createDatagramSocket(new DatagramSocketOptions().setIpV6(options.host().contains(":")));
+            socket = vertx.createDatagramSocket(new DatagramSocketOptions().setIpV6(options.host().contains(":"))
+                    .setReceiveBufferSize(RECEIVE_BUFFER_BYTES));
             socket.exceptionHandler(e -> failure(e, "socket"));
             socket.handler(this::onDatagram);
             socket.listen(options.port(), options.host()).onComplete(ar -> {
