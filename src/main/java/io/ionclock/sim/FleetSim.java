@@ -129,6 +129,7 @@ public final class FleetSim {
     private long referenceSamples;
     private final long[] faultStart;
     private final long[] isolatedAt;
+    private final int[] lastBlocker;
     private int[][] listeners; // faulty node -> {listener, link} pairs flattened
     private final BitSet honestIsolated = new BitSet();
     private long events;
@@ -173,6 +174,8 @@ public final class FleetSim {
         faulty = new boolean[n];
         faultStart = filled(Long.MAX_VALUE);
         isolatedAt = filled(-1);
+        lastBlocker = new int[n];
+        Arrays.fill(lastBlocker, -1);
         refRnd = new SplittableRandom[n];
         Arrays.fill(lastEpoch, Long.MIN_VALUE);
         Arrays.fill(scheduled, -1);
@@ -777,12 +780,14 @@ public final class FleetSim {
                 }
                 if (nodes[listener].peerWeight(l[k + 1]) > 0) {
                     all = false;
+                    lastBlocker[f] = listener;
                     break;
                 }
             }
             if (all) {
                 isolatedAt[f] = t;
-                trace("faulty " + nodeId(f) + " isolated " + (t - faultStart[f]) / 1e6 + " ms after its fault began");
+                trace("faulty " + nodeId(f) + " isolated " + (t - faultStart[f]) / 1e6 + " ms after its fault began"
+                        + (lastBlocker[f] >= 0 ? "; the last to isolate it: " + nodeId(lastBlocker[f]) : ""));
             }
         }
     }

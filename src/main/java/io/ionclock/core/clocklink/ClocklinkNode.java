@@ -69,6 +69,10 @@ public final class ClocklinkNode {
     static final double REPUTATION_GAIN = 0.02;
     static final double REPUTATION_PENALTY = 0.1;
     static final double ISOLATION_REPUTATION = 0.02;
+    /** A disagreement beyond this many vote half-widths isolates at the first judged cycle. */
+    static final double GROSS_FACTOR = 2;
+    /** A peer that reported HOLDOVER or FREE_RUNNING within this is not punished for disagreeing. */
+    static final long DEGRADED_GRACE_NANOS = 60_000_000_000L;
     /** An isolated source must agree for this long without a break to come back, at this reputation. */
     static final long REINSTATE_NANOS = 300_000_000_000L;
     static final double REINSTATED_REPUTATION = 0.1;
@@ -143,6 +147,7 @@ public final class ClocklinkNode {
         int peerLeap;
         int peerTier;
         long lastResponseMono = Long.MIN_VALUE;
+        long lastDegradedMono = Long.MIN_VALUE / 2; // last response whose status was HOLDOVER or FREE_RUNNING
         long exchanges;
         double reputation = 1;
         boolean isolated;
@@ -712,8 +717,12 @@ public final class ClocklinkNode {
             }
             if (v == Selection.Verdict.SELECTED) {
                 link.reputation += (1 - link.reputation) * REPUTATION_GAIN;
-            } else if (v == Selection.Verdict.OUTLIER || v == Selection.Verdict.FALSETICKER) {
-                link.reputation *= REPUTATION_PENALTY;
+            } else if ((v == Selection.Verdict.OUTLIER || v == Selection.Verdict.FALSETICKER)
+                    && now - link.lastDegradedMono >= DEGRADED_GRACE_NANOS) {
+                // A peer that said recently it was coasting may come back with a correction: not a liar. Otherwise a
+                // disagreement far beyond its vote interval isolates at once; a marginal one needs two cycles.
+                boolean gross = Math.abs(link.voteX - resultX) > GROSS_FACTOR * link.voteHalfWidthX;
+                link.reputation *= gross ? REPUTATION_PENALTY * REPUTATION_PENALTY : REPUTATION_PENALTY;
                 if (link.reputation < ISOLATION_REPUTATION) {
                     link.reputation = 0;
                     link.isolated = true;
@@ -880,6 +889,9 @@ public final class ClocklinkNode {
             link.state = LinkState.ACTIVE;
         }
         link.lastResponseMono = now;
+        if (rx.status == ClockStatus.HOLDOVER.ordinal() || rx.status == ClockStatus.FREE_RUNNING.ordinal()) {
+            link.lastDegradedMono = now; // it was synchronized and is coasting: a correction may follow
+        }
         link.peerStatus = rx.status;
         link.peerLeap = rx.leap;
         link.peerTier = rx.tier;
