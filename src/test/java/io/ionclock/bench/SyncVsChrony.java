@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Clocklink side by side with NTP, real processes on loopback, in one run. Two packaged appliances: a master on the
  * sim reference (which tells the host clock) and a gateway with no reference syncing to it through a
- * {@link DelayProxy} (2 ms plus exponential jitter of mean 1 ms each way, seeded) in front of the master's sync port;
+ * {@link DelayProxy} (by default 2 ms plus exponential jitter of mean 1 ms each way, seeded) in front of the master's sync port;
  * each runs its own simulated oscillator (master +25 ppm, gateway -40 ppm), so they really differ. Beside them, a
  * chronyd server and a chronyd client ({@code -x}, poll 2^-4 s) through the same kind of proxy ({@link ChronyPair}).
  * Truth is the host clock: the gateway's error is its {@code clock.systemClockOffsetNanos} (system clock minus its
@@ -27,12 +27,14 @@ import java.util.concurrent.locks.LockSupport;
  * a second; |error| p50, p99 and max are printed with the ratio chrony / gateway (above 1: the gateway's error is
  * that many times smaller).
  *
- * <p>Run: {@code ./ionclock bench-sync-vs-chrony [SECONDS] [WARMUP_SECONDS] [GATEWAY_POLL]} (defaults 300, 180,
- * 500ms: the gateway's {@code ionclock.sync.poll}). Needs chrony and root (chronyd -u root).
+ * <p>Run: {@code ./ionclock bench-sync-vs-chrony [SECONDS] [WARMUP_SECONDS] [GATEWAY_POLL] [DELAY_MICROS]
+ * [JITTER_MICROS]} (defaults 300, 180, 500ms: the gateway's {@code ionclock.sync.poll}, and the proxies' 2000 µs
+ * fixed delay and 1000 µs mean jitter each way; 0 0 keeps the proxies' user-space hop without impairment). Needs
+ * chrony and root (chronyd -u root).
  */
 public final class SyncVsChrony {
-    static final long PROXY_DELAY_NANOS = 2_000_000;
-    static final long PROXY_JITTER_MEAN_NANOS = 1_000_000;
+    static final long PROXY_DELAY_MICROS_DEFAULT = 2_000;
+    static final long PROXY_JITTER_MEAN_MICROS_DEFAULT = 1_000;
     static final int CHRONY_POLL_LOG2 = -4;
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,6 +42,8 @@ public final class SyncVsChrony {
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 300;
         long warmupSeconds = args.length > 1 ? Long.parseLong(args[1]) : 180;
         String gatewayPoll = args.length > 2 ? args[2] : "500ms";
+        long delayNanos = 1_000 * (args.length > 3 ? Long.parseLong(args[3]) : PROXY_DELAY_MICROS_DEFAULT);
+        long jitterMeanNanos = 1_000 * (args.length > 4 ? Long.parseLong(args[4]) : PROXY_JITTER_MEAN_MICROS_DEFAULT);
         String jar = System.getProperty("ionclock.jar", "target/quarkus-app/quarkus-run.jar");
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "sync-vs-chrony");
         Path keyFile = dir.resolve("clocklink.keys");
@@ -52,7 +56,7 @@ public final class SyncVsChrony {
                         "IONCLOCK_SYNC_ROLE", "master", "IONCLOCK_SYNC_NODE_ID", "bench-master",
                         "IONCLOCK_SIM_OSCILLATOR_PPB", "25000")));
                 DelayProxy gatewayProxy = DelayProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                        master.awaitSyncPort()), PROXY_DELAY_NANOS, PROXY_JITTER_MEAN_NANOS, 1);
+                        master.awaitSyncPort()), delayNanos, jitterMeanNanos, 1);
                 ApplianceProcess gateway = ApplianceProcess.start(jar, dir, "gateway", with(common, Map.of(
                         "IONCLOCK_SYNC_ROLE", "gateway", "IONCLOCK_SYNC_NODE_ID", "bench-gateway",
                         "IONCLOCK_REFERENCE", "none", "IONCLOCK_SIM_OSCILLATOR_PPB", "-40000",
@@ -60,8 +64,7 @@ public final class SyncVsChrony {
                         // Through the proxy half the round trip alone is about 3 ms: readiness is not what is measured.
                         "IONCLOCK_READY_BOUND", "50ms")));
                 ChronyPair chrony = ChronyPair.startServer(dir.resolve("chrony"));
-                DelayProxy chronyProxy = DelayProxy.start(chrony.serverAddress(), PROXY_DELAY_NANOS,
-                        PROXY_JITTER_MEAN_NANOS, 2)) {
+                DelayProxy chronyProxy = DelayProxy.start(chrony.serverAddress(), delayNanos, jitterMeanNanos, 2)) {
             chrony.startClient(new InetSocketAddress("127.0.0.1", chronyProxy.port()), CHRONY_POLL_LOG2);
             long[] gatewayErrors = new long[(int) seconds];
             long[] gatewayBounds = new long[(int) seconds];
@@ -99,9 +102,9 @@ public final class SyncVsChrony {
             }
             long[] ge = sorted(gatewayErrors, g);
             long[] ce = sorted(chronyErrors, c);
-            System.out.printf("Clocklink gateway vs chrony, each through a proxy of 2 ms + exp(1 ms) each way; %d s after"
-                    + " %d s warm-up, read once a second; gateway poll %s, chrony poll 2^%d s%n", seconds, warmupSeconds,
-                    gatewayPoll, CHRONY_POLL_LOG2);
+            System.out.printf("Clocklink gateway vs chrony, each through a proxy of %d us + exp(%d us) each way; %d s after"
+                    + " %d s warm-up, read once a second; gateway poll %s, chrony poll 2^%d s%n", delayNanos / 1_000,
+                    jitterMeanNanos / 1_000, seconds, warmupSeconds, gatewayPoll, CHRONY_POLL_LOG2);
             System.out.printf("gateway |error|: readings %d, p50 %d ns, p99 %d ns, max %d ns; bound p50 %d ns;"
                     + " host clock outside the bound %d; not SYNCHRONIZED %d%n", g, p(ge, 0.5), p(ge, 0.99), p(ge, 1),
                     p(sorted(gatewayBounds, g), 0.5), outsideBound, notSynchronized);
