@@ -26,7 +26,7 @@ public final class ConfigCheck {
     public static DisciplineConfig disciplineConfig(IonclockConfig c) {
         List<String> errors = new ArrayList<>();
         mqtt(errors, c.mqtt());
-        port(errors, "ionclock.sync.port", c.sync().port());
+        SyncSettings.check(c, errors);
         positive(errors, "ionclock.ready-bound", c.readyBound());
         positive(errors, "ionclock.bound-max", c.boundMax());
         positive(errors, "ionclock.holdover-after", c.holdoverAfter());
@@ -118,10 +118,6 @@ public final class ConfigCheck {
         if (m.tls().cert().isPresent() != m.tls().key().isPresent()) {
             errors.add("ionclock.mqtt.tls.cert and ionclock.mqtt.tls.key: set both or neither");
         }
-    }
-
-    private static void port(List<String> errors, String key, int port) {
-        range(errors, key, port, 1, 65_535);
     }
 
     private static void range(List<String> errors, String key, long value, long min, long max) {

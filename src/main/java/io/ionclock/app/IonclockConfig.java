@@ -156,10 +156,55 @@ public interface IonclockConfig {
         }
     }
 
+    /** Clocklink (docs/clocklink.md); checked by {@link SyncSettings}. */
     interface Sync {
-        /** Clocklink's UDP port. */
+        /** {@code off} (the default), {@code master} (has a reference, serves gateways) or {@code gateway}. */
+        @WithDefault("off")
+        String role();
+
+        /** Clocklink's UDP port (0: any free port; the log says {@code Clocklink ... listening on UDP port N}). */
         @WithDefault("7372")
         int port();
+
+        /** The address the UDP socket binds. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** Comma-separated {@code host:port}: a gateway's upstream servers, a master's other masters. */
+        Optional<String> peers();
+
+        /** The keyfile, chrony's format ({@code ID SHA256 HEX:...}); default {@code DATA_DIR/clocklink.keys}. */
+        Optional<String> keyFile();
+
+        /** The key id this node signs with; default the first key in the file (a rotation switches it). */
+        java.util.OptionalLong sendKeyId();
+
+        /** The node's name on the wire, 1..31 bytes of UTF-8; default the host name. */
+        Optional<String> nodeId();
+
+        /** The masters' round, and a gateway's poll while fast-tracking. */
+        @WithDefault("100ms")
+        Duration round();
+
+        /** A gateway's steady poll of each upstream server. */
+        @WithDefault("500ms")
+        Duration poll();
+
+        /** Bound on the error of this node's own send and receive timestamps (user space: tens of µs). */
+        @WithDefault("50000")
+        long timestampErrorNanos();
+
+        /** Joined clients served at most (a master's gateways, a relay's children). */
+        @WithDefault("64")
+        int clientsMax();
+
+        /** A gateway answers joined children with its own time (a relay in a tree). */
+        @WithDefault("false")
+        boolean relay();
+
+        /** Each link's filter window: queueing jitter is filtered over this. */
+        @WithDefault("128s")
+        Duration filterWindow();
     }
 
     interface Gnss {

@@ -1,0 +1,199 @@
+package io.ionclock.core.clocklink;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A Clocklink node's configuration, validated here (TigerStyle preconditions); the app maps
+ * {@code ionclock.sync.*} onto it and reports a violation with the key's name. Build one with
+ * {@link #master} or {@link #gateway} and the {@code with...} methods.
+ *
+ * @param role                  MASTER (has a reference, takes part in elections) or GATEWAY (follows)
+ * @param nodeId                the node's name, 1..31 bytes of UTF-8 (default in the app: the host name)
+ * @param incarnation           0..2^31-1, larger at every start (the adapter: epoch seconds - 1.6e9): the
+ *                              high half of every sequence number, so a restarted node is not taken for a replay
+ * @param seed                  seeds the node's randomised timers (election timeout, cycle phase)
+ * @param keys                  the keyfile's keys; the node signs with {@link ClocklinkKeys#sendKeyId()}
+ * @param peers                 a master: the other masters; a gateway: its upstream servers (masters or relays)
+ * @param roundPeriodNanos      the round among masters, and a gateway's poll while fast-tracking (default 100 ms)
+ * @param pollPeriodNanos       a gateway's steady poll of each upstream (a master polls every round)
+ * @param fastTrackCycles       cycles polled at the round period after start or after losing every source
+ * @param clientsMax            joined clients served at most (masters: gateways; gateways: relay children)
+ * @param serveClients          a gateway answers joined children (relay); masters always serve
+ * @param timestampErrorNanos   bound on each of this node's own timestamps' error (where the transport takes them)
+ * @param frequencyTolerancePpb the local oscillator's worst frequency error: honest intervals are carried across
+ *                              time with it
+ * @param disciplineFrequencyPpbMax the local discipline's frequencyPpbMax (its slope is used once its noise is under
+ *                              this): the automatic sample period spreads samples enough for it
+ * @param filterWindowNanos     each link's filter window (queueing jitter is filtered over this)
+ * @param samplePeriodNanos     at most one Sample per this; 0: automatic (see {@link ClocklinkNode})
+ * @param precisionFloorNanos   disagreements below this are never held against a source
+ */
+public record ClocklinkConfig(
+        Role role,
+        String nodeId,
+        int incarnation,
+        long seed,
+        ClocklinkKeys keys,
+        List<Peer> peers,
+        long roundPeriodNanos,
+        long pollPeriodNanos,
+        int fastTrackCycles,
+        int clientsMax,
+        boolean serveClients,
+        long timestampErrorNanos,
+        long frequencyTolerancePpb,
+        long disciplineFrequencyPpbMax,
+        long filterWindowNanos,
+        long samplePeriodNanos,
+        long precisionFloorNanos) {
+
+    public enum Role { MASTER, GATEWAY }
+
+    /**
+     * A configured peer.
+     *
+     * @param addressToken the adapter's token for its address (what {@link ClocklinkNode.Outbox#send} gets)
+     * @param label        how status names it until it tells its name (e.g. {@code host:port})
+     */
+    public record Peer(long addressToken, String label) {
+        public Peer {
+            if (label == null || label.isEmpty() || label.length() > 255) {
+                throw new IllegalArgumentException("peer label must be 1..255 characters");
+            }
+        }
+    }
+
+    /** Masters in one fleet at most (the leader's update lists them all in one message). */
+    public static final int MASTERS_MAX = Wire.UPDATE_ENTRIES_MAX;
+    /** Upstream servers a gateway takes at most. */
+    public static final int UPSTREAMS_MAX = 16;
+    /** Clients a node may serve at most. */
+    public static final int CLIENTS_MAX_LIMIT = 4096;
+    public static final long ROUND_NANOS_MIN = 10_000_000L;
+    public static final long ROUND_NANOS_MAX = 10_000_000_000L;
+    public static final long POLL_NANOS_MAX = 1_024_000_000_000L;
+    public static final long FILTER_WINDOW_NANOS_MIN = 1_000_000_000L;
+    public static final long FILTER_WINDOW_NANOS_MAX = 3_600_000_000_000L;
+    public static final long TIMESTAMP_ERROR_NANOS_MAX = 100_000_000L;
+
+    public static final long ROUND_NANOS_DEFAULT = 100_000_000L;
+    public static final long POLL_NANOS_DEFAULT = 500_000_000L;
+    public static final int FAST_TRACK_CYCLES_DEFAULT = 300;
+    public static final int CLIENTS_MAX_DEFAULT = 64;
+    public static final long FILTER_WINDOW_NANOS_DEFAULT = 128_000_000_000L;
+    public static final long PRECISION_FLOOR_NANOS_DEFAULT = 2_000;
+
+    public ClocklinkConfig {
+        check(role != null, "role is required");
+        check(nodeId != null, "nodeId is required");
+        int nameBytes = nodeId.getBytes(StandardCharsets.UTF_8).length;
+        check(nameBytes >= 1 && nameBytes <= Wire.NAME_BYTES_MAX, "nodeId must be 1.." + Wire.NAME_BYTES_MAX
+                + " bytes of UTF-8: '" + nodeId + "'");
+        check(nodeId.chars().noneMatch(c -> c < 0x20 || c == 0x7F), "nodeId must not hold control characters");
+        check(incarnation >= 0, "incarnation must be 0..2^31-1: " + incarnation);
+        check(keys != null, "keys are required");
+        check(peers != null, "peers are required (may be empty for a lone master)");
+        peers = List.copyOf(peers);
+        if (role == Role.MASTER) {
+            check(peers.size() + 1 <= MASTERS_MAX, "at most " + MASTERS_MAX + " masters: " + (peers.size() + 1));
+        } else {
+            check(!peers.isEmpty(), "a gateway needs at least one upstream peer");
+            check(peers.size() <= UPSTREAMS_MAX, "at most " + UPSTREAMS_MAX + " upstream peers: " + peers.size());
+        }
+        Set<Long> tokens = new HashSet<>();
+        for (Peer p : peers) {
+            check(tokens.add(p.addressToken()), "peer listed twice: " + p.label());
+        }
+        check(roundPeriodNanos >= ROUND_NANOS_MIN && roundPeriodNanos <= ROUND_NANOS_MAX,
+                "roundPeriodNanos must be " + ROUND_NANOS_MIN + ".." + ROUND_NANOS_MAX + ": " + roundPeriodNanos);
+        check(pollPeriodNanos >= roundPeriodNanos && pollPeriodNanos <= POLL_NANOS_MAX,
+                "pollPeriodNanos must be roundPeriodNanos.." + POLL_NANOS_MAX + ": " + pollPeriodNanos);
+        check(fastTrackCycles >= 0 && fastTrackCycles <= 100_000, "fastTrackCycles must be 0..100000: " + fastTrackCycles);
+        check(clientsMax >= 0 && clientsMax <= CLIENTS_MAX_LIMIT, "clientsMax must be 0.." + CLIENTS_MAX_LIMIT + ": " + clientsMax);
+        check(timestampErrorNanos >= 0 && timestampErrorNanos <= TIMESTAMP_ERROR_NANOS_MAX,
+                "timestampErrorNanos must be 0.." + TIMESTAMP_ERROR_NANOS_MAX + ": " + timestampErrorNanos);
+        check(frequencyTolerancePpb > 0 && frequencyTolerancePpb < 100_000_000L,
+                "frequencyTolerancePpb must be 1..1e8: " + frequencyTolerancePpb);
+        check(disciplineFrequencyPpbMax > 0 && disciplineFrequencyPpbMax < 100_000_000L,
+                "disciplineFrequencyPpbMax must be 1..1e8: " + disciplineFrequencyPpbMax);
+        check(filterWindowNanos >= FILTER_WINDOW_NANOS_MIN && filterWindowNanos <= FILTER_WINDOW_NANOS_MAX,
+                "filterWindowNanos must be " + FILTER_WINDOW_NANOS_MIN + ".." + FILTER_WINDOW_NANOS_MAX + ": " + filterWindowNanos);
+        check(samplePeriodNanos >= 0 && samplePeriodNanos <= POLL_NANOS_MAX, "samplePeriodNanos must be 0.." + POLL_NANOS_MAX);
+        check(precisionFloorNanos >= 0 && precisionFloorNanos <= 1_000_000_000L, "precisionFloorNanos must be 0..1e9");
+    }
+
+    /** A master with defaults: 100 ms rounds, 64 clients. */
+    public static ClocklinkConfig master(String nodeId, int incarnation, ClocklinkKeys keys, List<Peer> otherMasters) {
+        return new ClocklinkConfig(Role.MASTER, nodeId, incarnation, Wire.nodeNumber(nodeId), keys, otherMasters,
+                ROUND_NANOS_DEFAULT, ROUND_NANOS_DEFAULT, FAST_TRACK_CYCLES_DEFAULT, CLIENTS_MAX_DEFAULT, true, 50_000,
+                500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT);
+    }
+
+    /** A gateway with defaults: polls each upstream every 500 ms after fast-tracking, serves no children. */
+    public static ClocklinkConfig gateway(String nodeId, int incarnation, ClocklinkKeys keys, List<Peer> upstreams) {
+        return new ClocklinkConfig(Role.GATEWAY, nodeId, incarnation, Wire.nodeNumber(nodeId), keys, upstreams,
+                ROUND_NANOS_DEFAULT, POLL_NANOS_DEFAULT, FAST_TRACK_CYCLES_DEFAULT, CLIENTS_MAX_DEFAULT, false, 50_000,
+                500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT);
+    }
+
+    public ClocklinkConfig withSeed(long s) {
+        return new ClocklinkConfig(role, nodeId, incarnation, s, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
+                samplePeriodNanos, precisionFloorNanos);
+    }
+
+    public ClocklinkConfig withPeriods(long roundNanos, long pollNanos) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundNanos, pollNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
+                samplePeriodNanos, precisionFloorNanos);
+    }
+
+    public ClocklinkConfig withFastTrackCycles(int cycles) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                cycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
+                samplePeriodNanos, precisionFloorNanos);
+    }
+
+    public ClocklinkConfig withClients(int max, boolean serve) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                fastTrackCycles, max, serve, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
+                samplePeriodNanos, precisionFloorNanos);
+    }
+
+    public ClocklinkConfig withTiming(long tsErrorNanos, long tolerancePpb, long windowNanos) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                fastTrackCycles, clientsMax, serveClients, tsErrorNanos, tolerancePpb, disciplineFrequencyPpbMax, windowNanos,
+                samplePeriodNanos, precisionFloorNanos);
+    }
+
+    public ClocklinkConfig withDisciplineFrequencyPpbMax(long ppb) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, ppb, filterWindowNanos,
+                samplePeriodNanos, precisionFloorNanos);
+    }
+
+    public ClocklinkConfig withSampling(long samplePeriod, long precisionFloor) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
+                samplePeriod, precisionFloor);
+    }
+
+    public ClocklinkConfig withKeys(ClocklinkKeys k) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, k, peers, roundPeriodNanos, pollPeriodNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
+                samplePeriodNanos, precisionFloorNanos);
+    }
+
+    public int nodeNumber() {
+        return Wire.nodeNumber(nodeId);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

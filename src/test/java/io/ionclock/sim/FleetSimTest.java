@@ -1,0 +1,150 @@
+package io.ionclock.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Short scenarios through the whole simulator (the same core code as the appliance). Each asserts the promises:
+ * no bound and no monotonic violation, faulty nodes isolated within 3 rounds, no honest link isolated. Every
+ * failure message carries the seed; {@code ionclock sim FILE --seed N} reproduces it. Long runs and their figures
+ * are in docs/benchmarks.md, not here.
+ */
+class FleetSimTest {
+    static final long SEED = 20261201;
+
+    static Map<String, Object> run(String json, long seed) {
+        return new FleetSim(Scenario.parse(json), seed).run();
+    }
+
+    static String why(Map<String, Object> r) {
+        return "seed " + r.get("seed") + ": " + Json.write(r);
+    }
+
+    static void assertHonest(Map<String, Object> r) {
+        assertEquals(0L, r.get("boundViolations"), why(r));
+        assertEquals(0L, r.get("monotonicViolations"), why(r));
+        assertEquals(0, r.get("honestIsolatedLinks"), why(r));
+    }
+
+    /** Among 7 masters a liar and a two-faced one (f = 2), later a crash; gateways poll every round. */
+    @Test
+    void liarsTwoFacedAndCrashedMastersAreIsolatedWithinThreeRounds() {
+        Map<String, Object> r = run("""
+                {"name": "t-faulty", "durationSeconds": 110, "warmupSeconds": 60, "masters": 7, "gateways": 6,
+                 "link": {"delayMicros": 500, "jitterMicros": 50, "lossPercent": 0.5, "timestampJitterNanos": 200},
+                 "topology": {"upstreams": 7, "pollMillis": 100},
+                 "faults": [{"kind": "liar", "count": 1, "role": "master", "offsetMicros": 300, "fromSecond": 70},
+                            {"kind": "two-faced", "count": 1, "role": "master", "offsetMicros": 150, "fromSecond": 75},
+                            {"kind": "crash", "count": 1, "role": "master", "fromSecond": 90}]}
+                """, SEED);
+        assertHonest(r);
+        assertEquals(3, r.get("faultyNodes"), why(r));
+        assertEquals(0, r.get("faultyNotIsolated"), why(r));
+        assertTrue((Long) r.get("faultyIsolatedRoundsMax") <= 3, why(r));
+        assertTrue((Long) r.get("offsetNanosP99") < 5_000, why(r));
+    }
+
+    /** Asymmetry shifts the time by half of it and widens the bound; it never breaks the bound. */
+    @Test
+    void asymmetricLinksWidenTheBoundAndNeverBreakIt() {
+        Map<String, Object> r = run("""
+                {"name": "t-asym", "durationSeconds": 80, "warmupSeconds": 40, "masters": 3, "gateways": 5,
+                 "link": {"delayMicros": 300, "jitterMicros": 30, "asymmetryMicros": 400, "timestampJitterNanos": 100}}
+                """, SEED);
+        assertHonest(r);
+        long p50 = (Long) r.get("gatewayOffsetNanosP50");
+        assertTrue(Math.abs(p50 - 200_000) < 10_000, "half the asymmetry: " + why(r));
+        assertTrue((Long) r.get("gatewayBoundNanosP50") > 200_000, why(r));
+    }
+
+    /** Cut off, a gateway coasts with a growing bound; when every master loses its reference, they coast too. */
+    @Test
+    void partitionsAndReferenceLossKeepTheBoundHonest() {
+        Map<String, Object> r = run("""
+                {"name": "t-partition", "durationSeconds": 150, "warmupSeconds": 40, "masters": 4, "gateways": 8,
+                 "link": {"delayMicros": 500, "jitterMicros": 50, "lossPercent": 1, "timestampJitterNanos": 200},
+                 "faults": [{"kind": "partition", "fraction": 0.4, "fromSecond": 50, "toSecond": 90},
+                            {"kind": "reference-loss", "count": 4, "role": "master", "fromSecond": 100, "toSecond": 130}]}
+                """, SEED);
+        assertHonest(r);
+        assertTrue((Long) r.get("partitionedPackets") > 0, why(r));
+    }
+
+    /** A WAN-like link: 30 ms exponential jitter on 20 ms; gateways follow within the honest bound. */
+    @Test
+    void heavyJitterStaysHonest() {
+        Map<String, Object> r = run("""
+                {"name": "t-wan", "durationSeconds": 120, "warmupSeconds": 60, "masters": 3, "gateways": 3,
+                 "link": {"delayMicros": 20000, "jitterMicros": 30000, "jitter": "exponential", "lossPercent": 0.5},
+                 "topology": {"pollMillis": 100}, "convergenceMicros": 1000}
+                """, SEED);
+        assertHonest(r);
+        assertTrue((Long) r.get("gatewayBoundNanosP50") > 20_000_000, "at least half the round trip: " + why(r));
+    }
+
+    @Test
+    void aSeedReproducesARunExactly() {
+        String json = """
+                {"name": "t-det", "durationSeconds": 40, "warmupSeconds": 20, "masters": 3, "gateways": 4,
+                 "link": {"delayMicros": 500, "jitterMicros": 50, "lossPercent": 2, "timestampJitterNanos": 200},
+                 "faults": [{"kind": "liar", "count": 1, "role": "gateway", "fromSecond": 25}]}
+                """;
+        Map<String, Object> a = withoutWall(run(json, 5));
+        Map<String, Object> b = withoutWall(run(json, 5));
+        Map<String, Object> c = withoutWall(run(json, 6));
+        assertEquals(a, b);
+        assertNotEquals(a, c);
+    }
+
+    static Map<String, Object> withoutWall(Map<String, Object> r) {
+        Map<String, Object> m = new LinkedHashMap<>(r);
+        m.remove("wallSeconds");
+        return m;
+    }
+
+    @Test
+    void theCommandPrintsTheIssuesKeysAndNamesTheSeedOfAFailure() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        java.nio.file.Path f = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "sim").resolve("s.json");
+        java.nio.file.Files.writeString(f, "{\"name\": \"t-cmd\", \"durationSeconds\": 20, \"warmupSeconds\": 10,"
+                + " \"masters\": 2, \"gateways\": 2, \"extra\": 1}");
+        int code = SimCommand.run(new String[] {f.toString(), "--seed", "9"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(SimCommand.EXIT_OK, code, err.toString(StandardCharsets.UTF_8));
+        String line = out.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(1, line.lines().count());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) Json.parse(line);
+        for (String key : new String[] {"scenario", "seed", "nodes", "offsetNanosP50", "offsetNanosP99", "offsetNanosMax",
+            "skewNanosMax", "convergenceSeconds", "boundViolations", "monotonicViolations", "messagesPerNodePerSecond",
+            "bytesPerNodePerSecond", "messageBytesMax", "faultyNodes", "faultyIsolatedRoundsMax", "wallSeconds"}) {
+            assertTrue(r.containsKey(key), "missing " + key);
+        }
+        assertEquals(9.0, r.get("seed"));
+        assertTrue((Double) r.get("messageBytesMax") <= 512);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("ignoring unknown key 'extra'"));
+
+        ByteArrayOutputStream e2 = new ByteArrayOutputStream();
+        PrintStream p2 = new PrintStream(e2, true, StandardCharsets.UTF_8);
+        assertEquals(SimCommand.EXIT_USAGE, SimCommand.run(new String[] {}, System.out, p2));
+        assertEquals(SimCommand.EXIT_USAGE, SimCommand.run(new String[] {"no-such-scenario"}, System.out, p2));
+        assertEquals(SimCommand.EXIT_USAGE, SimCommand.run(new String[] {"lan-50", "--seed", "x"}, System.out, p2));
+
+        Map<String, Object> failed = new LinkedHashMap<>();
+        failed.put("boundViolations", 2L);
+        failed.put("monotonicViolations", 0L);
+        failed.put("firstViolation", "bound: node n3 ...");
+        ByteArrayOutputStream e3 = new ByteArrayOutputStream();
+        assertEquals(SimCommand.EXIT_VIOLATION, SimCommand.verdict(failed, "x.json", 77, new PrintStream(e3, true, StandardCharsets.UTF_8)));
+        assertTrue(e3.toString(StandardCharsets.UTF_8).contains("ionclock sim x.json --seed 77"), e3.toString(StandardCharsets.UTF_8));
+    }
+}
