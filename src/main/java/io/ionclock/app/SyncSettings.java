@@ -2,7 +2,6 @@ package io.ionclock.app;
 
 import io.ionclock.core.clocklink.ClocklinkConfig;
 import io.ionclock.core.clocklink.ClocklinkKeys;
-import io.ionclock.core.mqtt.GatewayTopics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -274,22 +273,7 @@ public final class SyncSettings {
     }
 
     static String hostNodeId() {
-        String name = System.getenv("HOSTNAME");
-        if (name == null || name.isBlank()) {
-            try {
-                name = Files.readString(Path.of("/etc/hostname")).strip();
-            } catch (IOException | RuntimeException e) {
-                name = null;
-            }
-        }
-        if (name == null || name.isBlank()) {
-            try {
-                name = InetAddress.getLocalHost().getHostName();
-            } catch (IOException | RuntimeException e) {
-                name = "ionclock";
-            }
-        }
-        String id = GatewayTopics.gatewayIdOf(name); // [A-Za-z0-9._-], as the MQTT gateway id
+        String id = HostName.identifier("ionclock");
         return id.length() > io.ionclock.core.clocklink.Wire.NAME_BYTES_MAX
                 ? id.substring(0, io.ionclock.core.clocklink.Wire.NAME_BYTES_MAX) : id;
     }

@@ -1,5 +1,7 @@
 package io.ionclock.app.mqtt;
 
+import io.ionclock.app.HostName;
+
 import io.ionclock.adapter.mqtt.EmbeddedBroker;
 import io.ionclock.adapter.mqtt.EmbeddedBrokerOptions;
 import io.ionclock.adapter.mqtt.ExternalBrokerLink;
@@ -9,6 +11,7 @@ import io.ionclock.adapter.mqtt.MqttStats;
 import io.ionclock.adapter.mqtt.TimeService;
 import io.ionclock.app.ClockService;
 import io.ionclock.app.ConfigCheck;
+import io.ionclock.app.HostName;
 import io.ionclock.app.IonclockConfig;
 import io.ionclock.core.ClockReading;
 import io.ionclock.core.ClockSnapshot;
@@ -21,9 +24,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -119,22 +119,7 @@ public class MqttService {
     }
 
     static String hostGatewayId() {
-        String name = System.getenv("HOSTNAME");
-        if (name == null || name.isBlank()) {
-            try {
-                name = Files.readString(Path.of("/etc/hostname")).trim();
-            } catch (Exception e) {
-                name = null;
-            }
-        }
-        if (name == null || name.isBlank()) {
-            try {
-                name = InetAddress.getLocalHost().getHostName();
-            } catch (Exception e) {
-                name = "gateway";
-            }
-        }
-        return GatewayTopics.gatewayIdOf(name);
+        return HostName.identifier("gateway");
     }
 
     public MqttStats stats() {
