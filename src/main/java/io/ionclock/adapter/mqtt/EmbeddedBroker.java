@@ -14,7 +14,9 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -95,6 +97,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
     private volatile byte[] retainedStatus;
     private final List<MqttServer> servers = new ArrayList<>();
     private long sweepTimer = -1;
+    private volatile String deploymentId;
 
     public EmbeddedBroker(Vertx vertx, TimeService service, EmbeddedBrokerOptions options) {
         this.vertx = vertx;
@@ -112,9 +115,10 @@ public final class EmbeddedBroker implements TimeService.Transport {
     }
 
     /**
-     * Binds and starts serving; completes with the bound port. One server instance per core, each on its
-     * own event loop, share the port (Vert.x spreads the connections over them), so a tick's fan-out runs
-     * on every core.
+     * Binds and starts serving; completes with the bound port. One server instance per core, each in its own
+     * verticle and so on its own event loop, share the port (Vert.x spreads the connections over them), so
+     * a tick's fan-out runs on every core. (Contexts taken with {@code getOrCreateContext()} on an event
+     * loop are that loop's own context: every instance, and every connection, landed on one event loop.)
      */
     public Future<Integer> start() {
         retainedStatus = service.statusPayload();
@@ -122,36 +126,34 @@ public final class EmbeddedBroker implements TimeService.Transport {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         // Vert.x shares a random port among servers that all listen on the same negative port
         int port = options.port() == 0 ? SHARED_RANDOM_PORT : options.port();
-        List<Future<Integer>> bound = new ArrayList<>();
-        Future<Integer> first = listenOn(vertx.getOrCreateContext(), port);
-        return first.compose(actual -> {
-            for (int i = 1; i < instances; i++) {
-                bound.add(listenOn(vertx.getOrCreateContext(), port));
+        return vertx.deployVerticle(() -> new AbstractVerticle() {
+            @Override
+            public void start(io.vertx.core.Promise<Void> started) {
+                listen(port).<Void>mapEmpty().onComplete(started);
             }
-            return Future.all(bound).map(actual);
+        }, new DeploymentOptions().setInstances(instances)).map(id -> {
+            deploymentId = id;
+            return port();
         });
     }
 
-    private Future<Integer> listenOn(Context context, int port) {
-        io.vertx.core.Promise<Integer> bound = io.vertx.core.Promise.promise();
-        context.runOnContext(v -> {
-            MqttServerOptions o = new MqttServerOptions().setHost(options.host()).setPort(port)
-                    .setMaxMessageSize(limits.payloadBytesMax() + MqttLimits.PACKET_OVERHEAD_BYTES_MAX)
-                    .setTimeoutOnConnect(CONNECT_TIMEOUT_SECONDS).setMaxClientIdLength(CLIENT_ID_CHARS_MAX)
-                    .setAutoClientId(true);
-            if (options.tlsCertPem().isPresent()) {
-                o.setSsl(true).setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(options.tlsCertPem().get())
-                        .setKeyPath(options.tlsKeyPem().orElseThrow()));
-            }
-            MqttServer server = MqttServer.create(vertx, o);
-            server.exceptionHandler(e -> stats.refused(Refusal.PROTOCOL_ERROR));
-            server.endpointHandler(this::onConnect);
-            synchronized (servers) {
-                servers.add(server);
-            }
-            server.listen().map(MqttServer::actualPort).onComplete(bound);
-        });
-        return bound.future();
+    /** Listens on the calling verticle's event loop. */
+    private Future<Integer> listen(int port) {
+        MqttServerOptions o = new MqttServerOptions().setHost(options.host()).setPort(port)
+                .setMaxMessageSize(limits.payloadBytesMax() + MqttLimits.PACKET_OVERHEAD_BYTES_MAX)
+                .setTimeoutOnConnect(CONNECT_TIMEOUT_SECONDS).setMaxClientIdLength(CLIENT_ID_CHARS_MAX)
+                .setAutoClientId(true);
+        if (options.tlsCertPem().isPresent()) {
+            o.setSsl(true).setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(options.tlsCertPem().get())
+                    .setKeyPath(options.tlsKeyPem().orElseThrow()));
+        }
+        MqttServer server = MqttServer.create(vertx, o);
+        server.exceptionHandler(e -> stats.refused(Refusal.PROTOCOL_ERROR));
+        server.endpointHandler(this::onConnect);
+        synchronized (servers) {
+            servers.add(server);
+        }
+        return server.listen().map(MqttServer::actualPort);
     }
 
     /** The bound port (after {@link #start}). */
@@ -163,6 +165,15 @@ public final class EmbeddedBroker implements TimeService.Transport {
 
     public int clients() {
         return clientCount.get();
+    }
+
+    /** How many event loops the connected clients are spread over. */
+    int eventLoopsInUse() {
+        Set<Context> contexts = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Session s : connected.values()) {
+            contexts.add(s.context);
+        }
+        return contexts.size();
     }
 
     public int storedSessions() {
@@ -211,6 +222,9 @@ public final class EmbeddedBroker implements TimeService.Transport {
         List<Future<Void>> closed = new ArrayList<>();
         for (MqttServer server : all) {
             closed.add(server.close());
+        }
+        if (deploymentId != null) {
+            closed.add(vertx.undeploy(deploymentId));
         }
         Future.all(closed).toCompletionStage().toCompletableFuture().completeOnTimeout(null, STOP_WAIT_MILLIS,
                 TimeUnit.MILLISECONDS).exceptionally(e -> null).join();

@@ -322,6 +322,24 @@ class EmbeddedBrokerTest {
         }
     }
 
+    /** One server instance per core, each on its own event loop: the connections, and so the fan-out, spread over them. */
+    @Test
+    void connectionsSpreadOverOneEventLoopPerCore() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<Mosquitto> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                held.add(Mosquitto.run(sub("mqttv311", "-t", TOPICS.tick)));
+            }
+            await().atMost(DEADLINE).until(() -> broker.clients() == 4);
+            assertEquals(Math.min(4, cores), broker.eventLoopsInUse(), cores + " cores");
+        } finally {
+            for (Mosquitto m : held) {
+                m.close();
+            }
+        }
+    }
+
     @Test
     void aSensorsWillReachesItsSubscribersWhenItDies() throws Exception {
         try (Mosquitto watcher = Mosquitto.run(sub("mqttv5", "-t", "sensors/+/state", "-C", "1", "-v"))) {
