@@ -44,6 +44,8 @@ public final class FleetSim {
     static final long INITIAL_ERROR_NANOS_MAX = 100_000_000L;
     /** Timestamp noise is clipped at this many sigma. */
     static final double TIMESTAMP_SIGMAS = 3;
+    /** The nodes are told their oscillator's wander (as their timestamp error): at least this (the config needs > 0). */
+    static final double WANDER_PPB_MIN = 0.01;
 
     static final boolean TRACE = Boolean.getBoolean("ionclock.sim.trace");
     static final int EV_TIMER = 0;
@@ -405,7 +407,9 @@ public final class FleetSim {
                         .withFastTrackCycles(t.fastTrackCycles());
             }
             cfg = cfg.withSeed(nr.nextLong()).withTiming(tsMaxNanos + 1, tolerancePpb, windowNanos)
-                    .withSampling(Math.round(t.sampleMillis() * 1e6), ClocklinkConfig.PRECISION_FLOOR_NANOS_DEFAULT);
+                    .withSampling(Math.round(t.sampleMillis() * 1e6), ClocklinkConfig.PRECISION_FLOOR_NANOS_DEFAULT)
+                    .withClientRequestsPerRound(t.clientRequestsPerRound())
+                    .withWander(Math.max(WANDER_PPB_MIN, wanderPpb));
             final int index = i;
             DisciplinedClock clock = clocks[i];
             nodes[i] = new ClocklinkNode(cfg, clock::read, this::onSend, s -> onClocklinkSample(index, s));
