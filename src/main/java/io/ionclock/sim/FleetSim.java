@@ -911,6 +911,8 @@ public final class FleetSim {
         long deposals = 0;
         long maxTerm = 0;
         long drops = 0;
+        long retries = 0;
+        long reprobes = 0;
         Map<String, Long> dropsByReason = new java.util.TreeMap<>();
         for (int i = 0; i < n; i++) {
             for (var e : nodes[i].droppedByReason().entrySet()) {
@@ -928,6 +930,8 @@ public final class FleetSim {
             for (var e : nodes[i].droppedByReason().values()) {
                 drops += e;
             }
+            retries += nodes[i].retries();
+            reprobes += nodes[i].reprobes();
         }
         r.put("elections", elections);
         r.put("faultyElections", faultyElections);
@@ -937,6 +941,8 @@ public final class FleetSim {
         r.put("droppedPackets", drops);
         r.put("droppedByReason", new LinkedHashMap<>(dropsByReason));
         r.put("lostPackets", lost);
+        r.put("retriedRequests", retries);
+        r.put("reprobedRequests", reprobes);
         r.put("partitionedPackets", partitioned);
         int tiers = 0;
         for (int i = m; i < n; i++) {

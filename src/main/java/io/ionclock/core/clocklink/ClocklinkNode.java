@@ -60,6 +60,20 @@ public final class ClocklinkNode {
     static final int PENDING_MAX = 4;
     /** Cycles without any answer after which a link is UNREACHABLE (weight 0). */
     static final int MISSES_UNREACHABLE = 2;
+    /**
+     * A request still unanswered at the cycle's deadline is sent once more when the wait is this many of the link's
+     * least round trips (a lost datagram, not a slow path); the cycle then waits a quarter period more for it.
+     */
+    static final int RETRY_AFTER_ROUND_TRIPS = 8;
+    /**
+     * An answer whose queueing on either path exceeds this many of the link's mean queueing cannot tell a shifted
+     * clock from a slow path (a lie of that size hides in it): the link is asked once more in the same cycle.
+     */
+    static final double REPROBE_JITTERS = 2.5;
+    /** A link is re-probed only once its window holds this many exchanges (its envelopes are known). */
+    static final int REPROBE_EXCHANGES_MIN = 16;
+    /** ... and only for queueing beyond this plus 4 timestamp errors (a calm link is not asked twice for nothing). */
+    static final long REPROBE_FLOOR_NANOS = 1_000;
     /** Every this many missed cycles a JOIN goes along (the server may have restarted and forgotten us). */
     static final int MISSES_REJOIN = 8;
     /** Longest JOIN backoff, in cycles; a refused join retries after {@link #JOIN_REFUSED_RETRY_CYCLES}. */
@@ -76,6 +90,8 @@ public final class ClocklinkNode {
     /** An isolated source must agree for this long without a break to come back, at this reputation. */
     static final long REINSTATE_NANOS = 300_000_000_000L;
     static final double REINSTATED_REPUTATION = 0.1;
+    /** A link's change is learned clipped at this many of its vote's scales (a robust mean square). */
+    static final double LEARN_CLIP_SCALES = 3;
     /** A source's precision interval: this many of its error scales plus the floor. */
     static final double PRECISION_SIGMAS = 8;
     /**
@@ -154,6 +170,8 @@ public final class ClocklinkNode {
         int pendingNext;
         boolean requested;
         boolean answered;
+        boolean reprobed; // asked a second time this cycle
+        boolean reprobeAnswered;
         int misses;
         long peerBoundNanos;
         int peerStatus;
@@ -180,6 +198,7 @@ public final class ClocklinkNode {
         long valueX;
         long boundX;
         long precisionX;
+        long uncertaintyX;
         int selIndex = -1;
 
         Link(int index, ClocklinkConfig.Peer peer, ClocklinkConfig config) {
@@ -246,6 +265,10 @@ public final class ClocklinkNode {
     private long cycle;
     private long cycleStartNext = Long.MAX_VALUE;
     private boolean cycleOpen;
+    private boolean cycleRetried;
+    private long cycleStartMono;
+    private long retries;
+    private long reprobes;
     private long cycleDeadline = Long.MAX_VALUE;
     private int cyclePolled;
     private int cycleAnswered;
@@ -360,7 +383,7 @@ public final class ClocklinkNode {
         if (!started) {
             return start(nowMonoNanos);
         }
-        if (cycleOpen && nowMonoNanos >= cycleDeadline) {
+        if (cycleOpen && nowMonoNanos >= cycleDeadline && !retryUnanswered(nowMonoNanos)) {
             completeCycle(nowMonoNanos);
         }
         if (nowMonoNanos >= cycleStartNext) {
@@ -525,6 +548,8 @@ public final class ClocklinkNode {
             }
             link.requested = false;
             link.answered = false;
+            link.reprobed = false;
+            link.reprobeAnswered = false;
             switch (link.state) {
                 case JOINING, REFUSED -> {
                     int wait = link.state == LinkState.REFUSED ? JOIN_REFUSED_RETRY_CYCLES : link.joinBackoffCycles;
@@ -550,10 +575,34 @@ public final class ClocklinkNode {
         cyclePolled = polled;
         cycleAnswered = 0;
         cycleOpen = true;
+        cycleRetried = false;
+        cycleStartMono = now;
         cycleDeadline = now + Math.max(1, cyclePeriodNanos() / 2);
         if (polled == 0) {
             completeCycle(now);
         }
+    }
+
+    /** At the cycle's first deadline: re-sends the requests that look lost; true when it did (the cycle waits on). */
+    private boolean retryUnanswered(long now) {
+        if (cycleRetried) {
+            return false;
+        }
+        cycleRetried = true;
+        boolean any = false;
+        for (Link link : links) {
+            long minDelay = link.filter.minDelayNanos();
+            if (link.requested && !link.answered && link.state == LinkState.ACTIVE && minDelay > 0
+                    && now - cycleStartMono >= RETRY_AFTER_ROUND_TRIPS * minDelay) {
+                sendRequest(link, now);
+                retries++;
+                any = true;
+            }
+        }
+        if (any) {
+            cycleDeadline = now + Math.max(1, cyclePeriodNanos() / 4);
+        }
+        return any;
     }
 
     private void completeCycle(long now) {
@@ -643,6 +692,7 @@ public final class ClocklinkNode {
         link.valueX = v;
         link.boundX = Math.max(v - lo, hi - v);
         long uncertainty = link.filter.uncertaintyNanos(now, slopeKnown);
+        link.uncertaintyX = uncertainty;
         double scale = Math.max(link.precisionSq < 0 ? 0 : Math.sqrt(link.precisionSq), uncertainty);
         link.precisionX = (long) Math.ceil(PRECISION_SIGMAS * scale) + config.precisionFloorNanos();
         double voteScale = Math.max(link.changeSq < 0 ? 0 : Math.sqrt(link.changeSq), uncertainty);
@@ -825,7 +875,11 @@ public final class ClocklinkNode {
             link.baselineSet = true;
             link.baselineNanos = d;
         }
-        double c = d - link.baselineNanos;
+        // Robustly: a change beyond a few of the vote's scales is clipped, so a lie that begins (selected while it is
+        // still within the vote) neither drags the baseline nor widens the vote that is about to catch it.
+        double scale = Math.max(link.changeSq < 0 ? 0 : Math.sqrt(link.changeSq), link.uncertaintyX);
+        double limit = LEARN_CLIP_SCALES * Math.max(1, scale);
+        double c = Math.max(-limit, Math.min(limit, d - link.baselineNanos));
         link.baselineNanos += c / 64;
         link.changeSq = link.changeSq < 0 ? c * c : link.changeSq + (c * c - link.changeSq) / 32;
     }
@@ -969,6 +1023,7 @@ public final class ClocklinkNode {
         } else {
             observeGatewayTerm(rx.term, rx.leader);
         }
+        boolean firstAnswer = !link.answered; // a retried request may be answered twice
         link.answered = true;
         link.misses = 0;
         if (link.state == LinkState.UNREACHABLE) {
@@ -985,10 +1040,26 @@ public final class ClocklinkNode {
         link.serverPollNanos = Wire.pollNanos(rx.pollCode);
         link.exchanges++;
         boolean usable = rx.status != ClockStatus.UNSYNCHRONIZED.ordinal() && rx.boundNanos <= PEER_BOUND_USABLE_MAX;
+        boolean reprobe = false;
         if (usable) {
+            reprobe = cycleOpen && firstAnswer && !link.reprobed && !link.isolated
+                    && link.filter.exchangesInWindow() >= REPROBE_EXCHANGES_MIN
+                    && link.filter.queueingExcessNanos(t1, t2, t3, t4) > Math.max(REPROBE_JITTERS * link.filter.meanExcessNanos(),
+                            REPROBE_FLOOR_NANOS + 4.0 * config.timestampErrorNanos());
             link.filter.add(t1, t2, t3, t4, rx.boundNanos);
         }
-        cycleAnswered++;
+        if (firstAnswer) {
+            cycleAnswered++;
+        } else if (link.reprobed && !link.reprobeAnswered) {
+            link.reprobeAnswered = true;
+            cycleAnswered++;
+        }
+        if (reprobe) {
+            link.reprobed = true;
+            cyclePolled++;
+            reprobes++;
+            sendRequest(link, now);
+        }
         if (cycleOpen && cycleAnswered >= cyclePolled) {
             completeCycle(now);
         }
@@ -1500,6 +1571,16 @@ public final class ClocklinkNode {
         return bytesSent;
     }
 
+    /** Requests sent again at a cycle's deadline because they looked lost. */
+    public long retries() {
+        return retries;
+    }
+
+    /** Requests sent again in a cycle because an answer's queueing could hide a lie. */
+    public long reprobes() {
+        return reprobes;
+    }
+
     public long messagesReceived() {
         return messagesReceived;
     }
@@ -1554,6 +1635,11 @@ public final class ClocklinkNode {
             return 0;
         }
         return link.reputation;
+    }
+
+    /** Exchanges completed with peer {@code i} (answers matched to our requests). */
+    public long peerExchanges(int i) {
+        return links[i].exchanges;
     }
 
     /** Whether link {@code i} is isolated for its reputation (not merely unreachable). */

@@ -194,6 +194,21 @@ final class LinkFilter {
         meanExcessNanos = meanExcessNanos < 0 ? delayNanos / 2.0 : meanExcessNanos + (excess - meanExcessNanos) / 64;
     }
 
+    /**
+     * How far an exchange lies inside the envelopes on its worse side: the queueing it shows on the slower of its two
+     * paths (its U above the upper envelope, or its L below the lower one), ns; 0 before any exchange. A clock that
+     * shifts by more than this cannot be seen in the exchange.
+     */
+    double queueingExcessNanos(long t1MonoNanos, long t2EpochNanos, long t3EpochNanos, long t4MonoNanos) {
+        if (binCount == 0) {
+            return 0;
+        }
+        envelopes(slope);
+        double up = (t2EpochNanos - t1MonoNanos - originX) - (envUpper + slope * (t1MonoNanos - originMonoNanos));
+        double down = (envLower + slope * (t4MonoNanos - originMonoNanos)) - (t3EpochNanos - t4MonoNanos - originX);
+        return Math.max(up, down);
+    }
+
     /** The new exchange lies entirely outside the envelopes: a step, not jitter. */
     private boolean inconsistent(long t1MonoNanos, long u, long t4MonoNanos, long l) {
         if (binCount == 0) {
