@@ -1,6 +1,7 @@
 package io.ionclock.app;
 
 import io.ionclock.core.ClockStatus;
+import io.ionclock.core.SourceSelector;
 import io.ionclock.core.SourceStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -16,7 +17,8 @@ import java.util.function.ToDoubleFunction;
  * {@code ionclock_offset_seconds}, {@code ionclock_last_offset_seconds}, {@code ionclock_frequency_ppb},
  * {@code ionclock_bound_seconds}, {@code ionclock_jitter_seconds}, {@code ionclock_status{status}},
  * {@code ionclock_monotonic_violations_total}, {@code ionclock_clock_steps_total},
- * {@code ionclock_samples_total{source,result}}.
+ * {@code ionclock_samples_total{source,result}}, {@code ionclock_source_state{source,state}},
+ * {@code ionclock_system_clock_offset_seconds}. Clocklink's are in {@link SyncMetrics}.
  */
 @Singleton
 public class ClockMetrics implements MeterBinder {
@@ -24,6 +26,9 @@ public class ClockMetrics implements MeterBinder {
 
     @Inject
     ClockService clock;
+
+    @Inject
+    IonclockConfig config;
 
     @Override
     public void bindTo(MeterRegistry registry) {
@@ -42,6 +47,17 @@ public class ClockMetrics implements MeterBinder {
                     .description("1 for the current clock status").tag("status", status.name())
                     .register(registry);
         }
+        gauge(registry, "ionclock.system.clock.offset", "seconds",
+                "The host's system clock minus ionclock's time, read back to back (positive: the system clock is ahead)",
+                c -> c.systemClockOffsetNanos() / NANOS_PER_SECOND);
+        for (String source : selectionSources()) {
+            for (SourceSelector.State state : SourceSelector.State.values()) {
+                Gauge.builder("ionclock.source.state", clock, c -> c.selection().stream()
+                        .anyMatch(v -> v.name().equals(source) && v.stateAt(c.mono().monoNanos()) == state) ? 1 : 0)
+                        .description("1 for the source's state in the selection (SELECTED feeds the discipline)")
+                        .tag("source", source).tag("state", state.name()).register(registry);
+            }
+        }
         FunctionCounter.builder("ionclock.monotonic.violations", clock, c -> c.clock().monotonicViolations())
                 .description("Updates that would have moved time backwards (must stay 0)").register(registry);
         FunctionCounter.builder("ionclock.clock.steps", clock, c -> c.clock().steps())
@@ -51,7 +67,20 @@ public class ClockMetrics implements MeterBinder {
             samples(registry, source, "rejected_suspect", source.rejectedSuspect);
             samples(registry, source, "rejected_stale", source.rejectedStale);
             samples(registry, source, "dropped_queue_full", source.droppedQueueFull);
+            samples(registry, source, "not_selected", source.notSelected);
         });
+    }
+
+    /** The selection's sources, as ClockService adds them: the reference, then Clocklink. */
+    private java.util.List<String> selectionSources() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        if (!"none".equals(config.reference())) {
+            names.add(config.reference());
+        }
+        if (!SyncSettings.ROLE_OFF.equals(config.sync().role())) {
+            names.add(io.ionclock.adapter.net.ClocklinkUdp.KIND);
+        }
+        return names;
     }
 
     private void gauge(MeterRegistry registry, String name, String unit, String description,

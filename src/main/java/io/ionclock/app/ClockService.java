@@ -4,6 +4,7 @@ import com.pi4j.Pi4J;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import io.ionclock.adapter.clock.SystemMonoClock;
 import io.ionclock.adapter.gnss.GnssReferenceSource;
+import io.ionclock.adapter.net.ClocklinkUdp;
 import io.ionclock.adapter.pps.GpioPpsInput;
 import io.ionclock.adapter.pps.LinuxPpsDevice;
 import io.ionclock.adapter.serial.SerialPortConfig;
@@ -18,24 +19,41 @@ import io.ionclock.core.ReferenceSource;
 import io.ionclock.core.Sample;
 import io.ionclock.core.SimulatedOscillator;
 import io.ionclock.core.SimulatedReference;
+import io.ionclock.core.SourceSelector;
 import io.ionclock.core.SourceStats;
+import io.ionclock.core.clocklink.ClocklinkConfig;
+import io.ionclock.core.clocklink.ClocklinkKeys;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Owns the disciplined clock and its single writer thread: sources submit samples into a bounded queue,
- * the loop applies them, saves the drift file, and beats the liveness heartbeat. Everything that
- * publishes time reads {@link #snapshot()}.
+ * Owns the disciplined clock and its single writer thread. A node has several sources at once: its reference
+ * ({@code ionclock.reference}: sim or GNSS) and, when {@code ionclock.sync.role} is not off, Clocklink. Every source
+ * submits {@link Sample}s into one bounded queue; the loop runs the fault-tolerant {@link SourceSelector} on each and
+ * applies only the selected source's samples (a node's own reference while it has one, Clocklink without it), saves
+ * the drift file, and beats the liveness heartbeat. Everything that publishes time reads {@link #snapshot()}.
+ *
+ * <p>On the sim profile the simulated oscillator ({@code ionclock.sim.oscillator-ppb}) is the monotonic clock of the
+ * whole process, whatever its reference (but {@code gnss}, whose timestamps come from the host's own clock), so two
+ * processes on one host really differ and a gateway has a frequency to learn.
  */
 @ApplicationScoped
 public class ClockService {
@@ -46,16 +64,36 @@ public class ClockService {
     static final long LOOP_TICK_NANOS = 500_000_000L;
     /** The loop counts as dead when its heartbeat is older than this. */
     static final long LOOP_STALE_NANOS = 5_000_000_000L;
+    /** The selection's order among agreeing sources: a node's own reference first, then Clocklink. */
+    static final int RANK_REFERENCE = 0;
+    static final int RANK_CLOCKLINK = 1;
+    /** Reads of the host clock, each between two reads of ours, for {@link #systemClockOffsetNanos()}; the tightest counts. */
+    static final int SYSTEM_CLOCK_READS = 5;
 
     @Inject
     IonclockConfig config;
 
-    private final ArrayBlockingQueue<Sample> queue = new ArrayBlockingQueue<>(SAMPLE_QUEUE_MAX);
+    @Inject
+    Vertx vertx;
+
+    /** A sample and the index of the source that sent it (the selector's index). */
+    private record Queued(int source, Sample sample) {
+    }
+
+    private final ArrayBlockingQueue<Queued> queue = new ArrayBlockingQueue<>(SAMPLE_QUEUE_MAX);
     private final SourceStats stats = new SourceStats();
+    /** Which source sends samples of each name (GNSS sends GNSS+PPS, PPS and GNSS); at most SourceStats.SOURCES_MAX names. */
+    private final Map<String, Integer> sourceOfSampleName = new ConcurrentHashMap<>();
+    /** Every source, in the selector's order. */
+    private final List<ReferenceSource> sources = new ArrayList<>();
     private MonoClock mono;
     private DisciplinedClock clock;
+    private SourceSelector selector;
     private DriftFile driftFile;
-    private Optional<ReferenceSource> source = Optional.empty();
+    private Optional<ReferenceSource> reference = Optional.empty();
+    private int referenceIndex = -1;
+    private ClocklinkUdp clocklink;
+    private boolean onOwnReference; // loop only: what the master's node was last told
     private Thread loop;
     private volatile boolean running;
     private volatile boolean started;
@@ -63,24 +101,86 @@ public class ClockService {
 
     void onStart(@Observes StartupEvent event) {
         DisciplineConfig disciplineConfig = ConfigCheck.disciplineConfig(config);
-        mono = "sim".equals(config.reference())
-                ? new SimulatedOscillator(SystemMonoClock.INSTANCE, config.sim().oscillatorPpb())
+        boolean sync = !SyncSettings.ROLE_OFF.equals(config.sync().role());
+        SyncInputs syncInputs = sync ? syncInputs() : null; // the keyfile and the peers, before anything starts
+        boolean oscillator = "sim".equals(config.profile()) && !"gnss".equals(config.reference());
+        mono = oscillator ? new SimulatedOscillator(SystemMonoClock.INSTANCE, config.sim().oscillatorPpb())
                 : SystemMonoClock.INSTANCE;
         driftFile = new DriftFile(Path.of(config.dataDir()), config.profile());
         double driftPpb = driftFile.readFrequencyPpb(disciplineConfig.frequencyPpbMax());
         long startMonoNanos = mono.monoNanos();
         clock = new DisciplinedClock(disciplineConfig, startMonoNanos, SystemMonoClock.HOST_EPOCH.epochNanos(), driftPpb);
-        LOG.infof("ionclock: profile %s, reference %s, drift file %s (%s ppb)", config.profile(), config.reference(),
-                driftFile.path(), Double.isNaN(driftPpb) ? "none" : String.format("%.1f", driftPpb));
+        selector = new SourceSelector(clock);
+        LOG.infof("ionclock: profile %s, reference %s, sync %s, drift file %s (%s ppb)%s", config.profile(),
+                config.reference(), config.sync().role(), driftFile.path(),
+                Double.isNaN(driftPpb) ? "none" : String.format("%.1f", driftPpb),
+                oscillator ? ", simulated oscillator " + config.sim().oscillatorPpb() + " ppb" : "");
+        reference = createReference();
+        reference.ifPresent(r -> referenceIndex = addSource(r, RANK_REFERENCE));
+        if (sync) {
+            clocklink = new ClocklinkUdp(vertx, mono, syncInputs.config(), clock::read,
+                    new ClocklinkUdp.Options(config.sync().host(), config.sync().port(), syncInputs.addresses()));
+            addSource(clocklink, RANK_CLOCKLINK);
+        }
         running = true;
         heartbeatMonoNanos = startMonoNanos;
         loop = Thread.ofPlatform().daemon().name("ionclock-discipline").start(this::loop);
-        source = createSource();
-        source.ifPresent(s -> s.start(this::submit));
+        for (int i = 0; i < sources.size(); i++) {
+            int index = i;
+            sources.get(i).start(sample -> submit(index, sample));
+        }
+        if (clocklink != null) {
+            ClocklinkConfig c = clocklink.config();
+            LOG.infof("Clocklink %s %s listening on UDP port %d, %d peer(s), keys %s", c.role().name().toLowerCase(),
+                    c.nodeId(), clocklink.port(), c.peers().size(), c.keys());
+        }
         started = true;
     }
 
-    private Optional<ReferenceSource> createSource() {
+    private int addSource(ReferenceSource s, int rank) {
+        sources.add(s);
+        return selector.add(s.kind(), rank);
+    }
+
+    /** What Clocklink needs from outside the configuration, read and checked before anything starts. */
+    private record SyncInputs(ClocklinkConfig config, List<InetSocketAddress> addresses) {
+    }
+
+    private SyncInputs syncInputs() {
+        IonclockConfig.Sync s = config.sync();
+        try {
+            Path keyFile = SyncSettings.keyFile(config);
+            ClocklinkKeys keys = SyncSettings.readKeys(keyFile, s.sendKeyId());
+            warnIfReadableByOthers(keyFile);
+            List<SyncSettings.HostPort> peers = SyncSettings.peers(config);
+            List<InetSocketAddress> addresses = SyncSettings.resolve(peers);
+            String nodeId = SyncSettings.nodeId(config);
+            long hostEpochNanos = SystemMonoClock.HOST_EPOCH.epochNanos();
+            ClocklinkConfig c;
+            try {
+                c = SyncSettings.clocklinkConfig(config, nodeId, SyncSettings.incarnation(hostEpochNanos / 1_000_000_000L),
+                        hostEpochNanos ^ System.nanoTime(), keys, SyncSettings.peerTokens(peers));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(SyncSettings.keyOf(e.getMessage()) + ": " + e.getMessage());
+            }
+            return new SyncInputs(c, addresses);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid configuration: " + e.getMessage());
+        }
+    }
+
+    private static void warnIfReadableByOthers(Path keyFile) {
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(keyFile);
+            if (p.contains(PosixFilePermission.OTHERS_READ) || p.contains(PosixFilePermission.GROUP_READ)) {
+                LOG.warnf("ionclock.sync.key-file %s is readable by other users (chmod 600 it)", keyFile);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to say
+        }
+    }
+
+    private Optional<ReferenceSource> createReference() {
         return switch (config.reference()) {
             case "sim" -> Optional.of(new SimReferenceSource(mono, SystemMonoClock.HOST_EPOCH,
                     new SimulatedReference(config.sim().seed(), config.sim().noiseNanos()),
@@ -109,7 +209,7 @@ public class ClockService {
 
     void onStop(@Observes ShutdownEvent event) {
         running = false;
-        source.ifPresent(ReferenceSource::close);
+        sources.forEach(ReferenceSource::close);
         if (loop != null) {
             loop.interrupt();
             try {
@@ -121,9 +221,9 @@ public class ClockService {
         saveDrift();
     }
 
-    /** Hands a sample to the discipline loop; never blocks. Returns false (counted) when the queue is full. */
-    public boolean submit(Sample sample) {
-        if (queue.offer(sample)) {
+    /** Hands source {@code index}'s sample to the discipline loop; never blocks. False (counted) when the queue is full. */
+    boolean submit(int index, Sample sample) {
+        if (queue.offer(new Queued(index, sample))) {
             return true;
         }
         stats.recordDropped(sample.sourceName());
@@ -134,27 +234,56 @@ public class ClockService {
         long driftSaveIntervalNanos = config.driftSaveInterval().toNanos();
         long lastDriftSaveMonoNanos = mono.monoNanos();
         while (running) {
-            Sample sample;
+            Queued queued;
             try {
-                sample = queue.poll(LOOP_TICK_NANOS, TimeUnit.NANOSECONDS);
+                queued = queue.poll(LOOP_TICK_NANOS, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 break;
             }
             long nowMonoNanos = mono.monoNanos();
             heartbeatMonoNanos = nowMonoNanos;
-            if (sample != null) {
-                try {
-                    long offsetNanos = clock.offsetNanos(sample);
-                    stats.record(sample, clock.onSample(sample, nowMonoNanos), offsetNanos);
-                } catch (RuntimeException e) {
-                    // A bug, not bad input (samples are validated at construction): keep the loop alive.
-                    LOG.errorf(e, "discipline rejected sample %s", sample);
+            try {
+                if (queued != null) {
+                    apply(queued, nowMonoNanos);
+                } else {
+                    selector.refresh(nowMonoNanos);
                 }
+                tellClocklinkWhetherOnOwnReference();
+            } catch (RuntimeException e) {
+                // A bug, not bad input (samples are validated at construction): keep the loop alive.
+                LOG.errorf(e, "discipline loop: %s", queued);
             }
             if (nowMonoNanos - lastDriftSaveMonoNanos >= driftSaveIntervalNanos) {
                 lastDriftSaveMonoNanos = nowMonoNanos;
                 saveDrift();
             }
+        }
+    }
+
+    /** The selection decides whether the sample feeds the discipline. */
+    private void apply(Queued queued, long nowMonoNanos) {
+        Sample sample = queued.sample();
+        if (sourceOfSampleName.size() < SourceStats.SOURCES_MAX) {
+            sourceOfSampleName.putIfAbsent(sample.sourceName(), queued.source());
+        }
+        if (selector.offer(queued.source(), sample, nowMonoNanos)) {
+            long offsetNanos = clock.offsetNanos(sample);
+            stats.record(sample, clock.onSample(sample, nowMonoNanos), offsetNanos);
+        } else {
+            stats.recordNotSelected(sample);
+        }
+    }
+
+    /** A master's node leads and votes with its own clock only while the selection uses the master's reference. */
+    private void tellClocklinkWhetherOnOwnReference() {
+        if (clocklink == null || clocklink.config().role() != ClocklinkConfig.Role.MASTER) {
+            return;
+        }
+        boolean on = referenceIndex >= 0 && selector.selected() == referenceIndex;
+        if (on != onOwnReference) {
+            onOwnReference = on;
+            clocklink.setReferenceAvailable(on);
+            LOG.infof("Clocklink: %s", on ? "on the master's own reference" : "the master's own reference is not in use");
         }
     }
 
@@ -195,12 +324,67 @@ public class ClockService {
         return mono.monoNanos() - heartbeatMonoNanos;
     }
 
-    public boolean sourceAlive() {
-        return source.map(s -> s.alive(mono.monoNanos())).orElse(true);
+    /** Whether the reference's loop (sim, GNSS) runs; true when there is none. */
+    public boolean referenceAlive() {
+        return reference.map(s -> s.alive(mono.monoNanos())).orElse(true);
     }
 
-    public Optional<ReferenceSource> source() {
-        return source;
+    /** Whether Clocklink's loop runs; true when sync is off. */
+    public boolean syncAlive() {
+        return clocklink == null || clocklink.alive(mono.monoNanos());
+    }
+
+    /** The reference ({@code ionclock.reference}), if any. */
+    public Optional<ReferenceSource> reference() {
+        return reference;
+    }
+
+    /** Clocklink, when {@code ionclock.sync.role} is not off. */
+    public Optional<ClocklinkUdp> clocklink() {
+        return Optional.ofNullable(clocklink);
+    }
+
+    /** Every source as the last selection saw it. */
+    public List<SourceSelector.SourceView> selection() {
+        return selector == null ? List.of() : selector.view();
+    }
+
+    /**
+     * The state of the source that sends samples named {@code sampleName} ("SIM", "GNSS+PPS", "CLOCKLINK"): the
+     * selection's state of its source when its newest sample has this name, else UNREACHABLE (the source sends other
+     * samples now: GNSS without its PPS).
+     */
+    public SourceSelector.State sourceState(String sampleName, long nowMonoNanos) {
+        Integer index = sourceOfSampleName.get(sampleName);
+        List<SourceSelector.SourceView> view = selector.view();
+        if (index == null || index >= view.size()) {
+            return SourceSelector.State.NO_DATA;
+        }
+        SourceSelector.SourceView v = view.get(index);
+        return v.sampleName().equals(sampleName) ? v.stateAt(nowMonoNanos) : SourceSelector.State.UNREACHABLE;
+    }
+
+    /**
+     * The host's system clock minus ionclock's time, read back to back (positive: the system clock is ahead), as
+     * chronyc tracking's "System time": of {@link #SYSTEM_CLOCK_READS} host reads, each between two of ours, the one
+     * with the tightest bracket, against the bracket's middle.
+     */
+    public long systemClockOffsetNanos() {
+        ClockReading r = new ClockReading();
+        long bracketNanos = Long.MAX_VALUE;
+        long offsetNanos = 0;
+        for (int i = 0; i < SYSTEM_CLOCK_READS; i++) {
+            clock.read(mono.monoNanos(), r);
+            long beforeEpochNanos = r.epochNanos;
+            long hostEpochNanos = SystemMonoClock.HOST_EPOCH.epochNanos();
+            clock.read(mono.monoNanos(), r);
+            long afterEpochNanos = r.epochNanos;
+            if (afterEpochNanos - beforeEpochNanos < bracketNanos) {
+                bracketNanos = afterEpochNanos - beforeEpochNanos;
+                offsetNanos = hostEpochNanos - (beforeEpochNanos + bracketNanos / 2);
+            }
+        }
+        return offsetNanos;
     }
 
     public List<SourceStats.Source> sources() {

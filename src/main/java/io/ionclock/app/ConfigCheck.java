@@ -1,7 +1,10 @@
 package io.ionclock.app;
 
 import io.ionclock.adapter.serial.SerialPortConfig;
+import io.ionclock.adapter.mqtt.ExternalBrokerOptions;
 import io.ionclock.core.DisciplineConfig;
+import io.ionclock.core.mqtt.GatewayTopics;
+import io.ionclock.core.mqtt.MqttLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.Set;
  */
 public final class ConfigCheck {
     static final Set<String> REFERENCES = Set.of("sim", "gnss", "none");
+    static final Set<String> MQTT_MODES = Set.of("embedded", "external", "off");
     /** The longest interval, maximum or holdover that makes sense for a clock: a year. */
     static final Duration DURATION_MAX = Duration.ofDays(366);
 
@@ -21,8 +25,8 @@ public final class ConfigCheck {
     /** The discipline's limits from the configuration, or an exception naming every bad key. */
     public static DisciplineConfig disciplineConfig(IonclockConfig c) {
         List<String> errors = new ArrayList<>();
-        port(errors, "ionclock.mqtt.port", c.mqtt().port());
-        port(errors, "ionclock.sync.port", c.sync().port());
+        mqtt(errors, c.mqtt());
+        SyncSettings.check(c, errors);
         positive(errors, "ionclock.ready-bound", c.readyBound());
         positive(errors, "ionclock.bound-max", c.boundMax());
         positive(errors, "ionclock.holdover-after", c.holdoverAfter());
@@ -64,8 +68,56 @@ public final class ConfigCheck {
                 c.holdoverAfter().toNanos(), c.boundMax().toNanos());
     }
 
-    private static void port(List<String> errors, String key, int port) {
-        range(errors, key, port, 1, 65_535);
+    /** The embedded server's limits (valid after {@link #disciplineConfig} passed). */
+    public static MqttLimits mqttLimits(IonclockConfig.Mqtt m) {
+        return new MqttLimits(m.clientsMax(), m.subscriptionsPerClientMax(), m.inflightPerClientMax(),
+                m.payloadBytesMax(), m.requestsPerSecondMax(), m.requestBurstMax(), m.requestsPerSecondTotalMax(),
+                m.sessionExpiryMax().toNanos());
+    }
+
+    private static void mqtt(List<String> errors, IonclockConfig.Mqtt m) {
+        if (!MQTT_MODES.contains(m.mode())) {
+            errors.add("ionclock.mqtt.mode: '" + m.mode() + "' is not one of " + MQTT_MODES);
+        }
+        range(errors, "ionclock.mqtt.port", m.port(), 0, 65_535);
+        if (m.host().isBlank()) {
+            errors.add("ionclock.mqtt.host: must not be empty");
+        }
+        MqttLimits.problems(m.clientsMax(), m.subscriptionsPerClientMax(), m.inflightPerClientMax(), m.payloadBytesMax(),
+                m.requestsPerSecondMax(), m.requestBurstMax(), m.requestsPerSecondTotalMax(), 0)
+                .forEach(problem -> errors.add("ionclock.mqtt." + problem));
+        positive(errors, "ionclock.mqtt.session-expiry-max", m.sessionExpiryMax());
+        positive(errors, "ionclock.mqtt.connack-timeout", m.connackTimeout());
+        positive(errors, "ionclock.mqtt.reconnect-backoff-min", m.reconnectBackoffMin());
+        positive(errors, "ionclock.mqtt.reconnect-backoff-max", m.reconnectBackoffMax());
+        positive(errors, "ionclock.mqtt.keep-alive", m.keepAlive());
+        if (m.reconnectBackoffMin().compareTo(m.reconnectBackoffMax()) > 0) {
+            errors.add("ionclock.mqtt.reconnect-backoff-min: must not exceed ionclock.mqtt.reconnect-backoff-max");
+        }
+        m.gatewayId().ifPresent(id -> {
+            if (!GatewayTopics.isValidGatewayId(id)) {
+                errors.add("ionclock.mqtt.gateway-id: '" + id + "' is not 1.." + GatewayTopics.GATEWAY_ID_CHARS_MAX
+                        + " chars of [A-Za-z0-9._-]");
+            }
+        });
+        if ("external".equals(m.mode())) {
+            if (m.broker().isEmpty()) {
+                errors.add("ionclock.mqtt.broker: required when ionclock.mqtt.mode is external");
+            }
+        }
+        m.broker().ifPresent(b -> {
+            try {
+                ExternalBrokerOptions.parse(b);
+            } catch (IllegalArgumentException e) {
+                errors.add("ionclock.mqtt.broker: " + e.getMessage());
+            }
+        });
+        if (m.username().isPresent() != m.password().isPresent()) {
+            errors.add("ionclock.mqtt.username and ionclock.mqtt.password: set both or neither");
+        }
+        if (m.tls().cert().isPresent() != m.tls().key().isPresent()) {
+            errors.add("ionclock.mqtt.tls.cert and ionclock.mqtt.tls.key: set both or neither");
+        }
     }
 
     private static void range(List<String> errors, String key, long value, long min, long max) {

@@ -73,15 +73,138 @@ public interface IonclockConfig {
     }
 
     interface Mqtt {
-        /** The embedded MQTT server's port. */
+        /** {@code embedded} (the appliance's own MQTT server), {@code external} (a site's broker) or {@code off}. */
+        @WithDefault("embedded")
+        String mode();
+
+        /** The embedded MQTT server's port (0: any free port, for tests; the log names the bound port). */
         @WithDefault("1883")
         int port();
+
+        /** The address the embedded server binds. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** External mode: {@code tcp://host:port} or {@code ssl://host:port}. */
+        Optional<String> broker();
+
+        /** Embedded: the user name clients must send (with the password); external: the one we send. */
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** The {@code {gatewayId}} of the topics; default the host name. */
+        Optional<String> gatewayId();
+
+        /** Connected clients (and stored persistent sessions) at most. */
+        @WithDefault("10000")
+        int clientsMax();
+
+        @WithDefault("16")
+        int subscriptionsPerClientMax();
+
+        /** Messages to one client not yet flushed (QoS 0) or acknowledged (QoS 1); past it messages to it are dropped. */
+        @WithDefault("16")
+        int inflightPerClientMax();
+
+        /** Largest payload a client may send (a request, a will). */
+        @WithDefault("512")
+        int payloadBytesMax();
+
+        /** Time requests a second per client (token bucket rate). */
+        @WithDefault("10")
+        int requestsPerSecondMax();
+
+        /** Time requests a client may send at once (token bucket size). */
+        @WithDefault("20")
+        int requestBurstMax();
+
+        /** Time requests a second over all clients (both modes). */
+        @WithDefault("50000")
+        int requestsPerSecondTotalMax();
+
+        /** Longest a persistent session's subscriptions are kept after its client disconnects. */
+        @WithDefault("1h")
+        Duration sessionExpiryMax();
+
+        /** External: give up a connection attempt whose CONNACK has not come within this. */
+        @WithDefault("10s")
+        Duration connackTimeout();
+
+        /** External: the first reconnect delay, doubled after each failure up to {@code reconnect-backoff-max}. */
+        @WithDefault("100ms")
+        Duration reconnectBackoffMin();
+
+        @WithDefault("30s")
+        Duration reconnectBackoffMax();
+
+        /** External: MQTT keep-alive; an unanswered ping drops the connection. */
+        @WithDefault("30s")
+        Duration keepAlive();
+
+        Tls tls();
+
+        interface Tls {
+            /** Embedded: serve MQTT over TLS with this PEM certificate (chain), with {@code key}. */
+            Optional<String> cert();
+
+            /** Embedded: the PEM private key of {@code cert}. */
+            Optional<String> key();
+
+            /** External, ssl://: a PEM CA bundle to trust (default: the JVM's trust store). */
+            Optional<String> trust();
+        }
     }
 
+    /** Clocklink (docs/clocklink.md); checked by {@link SyncSettings}. */
     interface Sync {
-        /** Clocklink's UDP port. */
+        /** {@code off} (the default), {@code master} (has a reference, serves gateways) or {@code gateway}. */
+        @WithDefault("off")
+        String role();
+
+        /** Clocklink's UDP port (0: any free port; the log says {@code Clocklink ... listening on UDP port N}). */
         @WithDefault("7372")
         int port();
+
+        /** The address the UDP socket binds. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** Comma-separated {@code host:port}: a gateway's upstream servers, a master's other masters. */
+        Optional<String> peers();
+
+        /** The keyfile, chrony's format ({@code ID SHA256 HEX:...}); default {@code DATA_DIR/clocklink.keys}. */
+        Optional<String> keyFile();
+
+        /** The key id this node signs with; default the first key in the file (a rotation switches it). */
+        java.util.OptionalLong sendKeyId();
+
+        /** The node's name on the wire, 1..31 bytes of UTF-8; default the host name. */
+        Optional<String> nodeId();
+
+        /** The masters' round, and a gateway's poll while fast-tracking. */
+        @WithDefault("100ms")
+        Duration round();
+
+        /** A gateway's steady poll of each upstream server. */
+        @WithDefault("500ms")
+        Duration poll();
+
+        /** Bound on the error of this node's own send and receive timestamps (user space: tens of µs). */
+        @WithDefault("50000")
+        long timestampErrorNanos();
+
+        /** Joined clients served at most (a master's gateways, a relay's children). */
+        @WithDefault("64")
+        int clientsMax();
+
+        /** A gateway answers joined children with its own time (a relay in a tree). */
+        @WithDefault("false")
+        boolean relay();
+
+        /** Each link's filter window: queueing jitter is filtered over this. */
+        @WithDefault("128s")
+        Duration filterWindow();
     }
 
     interface Gnss {

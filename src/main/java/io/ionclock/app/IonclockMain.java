@@ -1,5 +1,6 @@
 package io.ionclock.app;
 
+import io.ionclock.adapter.mqtt.MqttProbe;
 import io.ionclock.core.nmea.DecodeNmea;
 import io.ionclock.sim.SimCommand;
 import io.quarkus.runtime.Quarkus;
@@ -17,6 +18,8 @@ public final class IonclockMain {
             usage: ionclock [run]             start the appliance (HTTP, health, metrics)
                    ionclock decode-nmea FILE  decode NMEA time sentences (FILE or - for stdin), one JSON per line
                    ionclock sim SCENARIO [--seed N]  run a fleet scenario (JSON file or built-in name), print one JSON
+                   ionclock probe --broker tcp://HOST:PORT [--gateway ID] [--count N] [--mqtt 5|3.1.1]
+                                              ask a gateway the time over MQTT, as a sensor does (like sntp)
                    ionclock help              this text
             configuration: application.properties keys ionclock.*, environment IONCLOCK_*, -Dionclock.*""";
 
@@ -30,6 +33,7 @@ public final class IonclockMain {
             case "run" -> Quarkus.run(rest);
             case "decode-nmea" -> System.exit(DecodeNmea.run(rest, System.in, System.out, System.err));
             case "sim" -> System.exit(SimCommand.run(rest, System.out, System.err));
+            case "probe" -> System.exit(MqttProbe.run(rest, System.out, System.err));
             case "help", "-h", "--help" -> System.out.println(USAGE);
             default -> exit(System.err, "unknown subcommand '" + command + "'\n" + USAGE, 2);
         }

@@ -1,35 +1,49 @@
 package io.ionclock.app;
 
+import io.ionclock.adapter.net.ClocklinkUdp;
 import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.Sample;
 import io.ionclock.core.SourceStats;
+import io.ionclock.core.clocklink.PeerStatus;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /api/v1/status}: the clock state, the reference in use and each source's statistics. */
-@RegisterForReflection
+/**
+ * {@code GET /api/v1/status}: the clock state, the reference, each source's statistics and state in the selection,
+ * and Clocklink ({@code sync}, null when {@code ionclock.sync.role} is off).
+ */
+@RegisterForReflection(targets = {ClocklinkUdp.View.class, PeerStatus.class})
 public record StatusResponse(
         String profile,
         TimeResponse time,
         ClockState clock,
         Reference reference,
-        List<SourceState> sources) {
+        List<SourceState> sources,
+        ClocklinkUdp.View sync) {
 
-    /** The discipline's state; offsets are {@code local - reference} (positive: we are ahead). */
+    /**
+     * The discipline's state; offsets are {@code local - reference} (positive: we are ahead).
+     * {@code systemClockOffsetNanos} is the host's system clock minus ionclock's time (positive: the system clock is
+     * ahead), read back to back, as chronyc tracking's "System time".
+     */
     @RegisterForReflection
     public record ClockState(long offsetNanos, long lastOffsetNanos, double frequencyPpb, double frequencyErrorPpb,
             double jitterNanos, long lastSampleAgeNanos, int sampleCount, long monotonicViolations, long steps,
-            long windowResets, long windowRestores, int queuedSamples) {
+            long windowResets, long windowRestores, int queuedSamples, long systemClockOffsetNanos) {
     }
 
     @RegisterForReflection
     public record Reference(String kind, boolean alive, Map<String, Object> details) {
     }
 
+    /**
+     * One source of samples: {@code state} in the selection (SELECTED feeds the discipline; CANDIDATE agrees but a
+     * better source is used; FALSETICKER, OUTLIER, NO_MAJORITY, UNREACHABLE, NO_DATA), and what became of its samples.
+     */
     @RegisterForReflection
-    public record SourceState(String name, long accepted, long rejectedSuspect, long rejectedStale,
-            long droppedQueueFull, LastSample lastSample) {
+    public record SourceState(String name, String state, long accepted, long rejectedSuspect, long rejectedStale,
+            long droppedQueueFull, long notSelected, LastSample lastSample) {
     }
 
     /** The last accepted sample: {@code offsetNanos} against the clock before it was applied. */
@@ -43,20 +57,22 @@ public record StatusResponse(
         var c = service.clock();
         ClockState clock = new ClockState(s.offsetNanos(), s.lastOffsetNanos(), s.frequencyPpb(), s.frequencyErrorPpb(),
                 s.jitterNanos(), s.lastSampleAgeNanos(), s.sampleCount(), c.monotonicViolations(), c.steps(),
-                c.windowResets(), c.windowRestores(), service.queuedSamples());
-        Reference reference = service.source()
-                .map(r -> new Reference(r.kind(), service.sourceAlive(), r.details()))
+                c.windowResets(), c.windowRestores(), service.queuedSamples(), service.systemClockOffsetNanos());
+        Reference reference = service.reference()
+                .map(r -> new Reference(r.kind(), service.referenceAlive(), r.details()))
                 .orElse(new Reference("none", true, Map.of()));
-        List<SourceState> sources = service.sources().stream().map(src -> sourceState(src, s.monoNanos())).toList();
-        return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources);
+        List<SourceState> sources = service.sources().stream().map(src -> sourceState(service, src, s.monoNanos())).toList();
+        ClocklinkUdp.View sync = service.clocklink().map(ClocklinkUdp::view).orElse(null);
+        return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources, sync);
     }
 
-    private static SourceState sourceState(SourceStats.Source src, long nowMonoNanos) {
+    private static SourceState sourceState(ClockService service, SourceStats.Source src, long nowMonoNanos) {
         Sample last = src.lastSample();
         LastSample lastSample = last == null ? null
                 : new LastSample(last.monoNanos(), last.refEpochNanos(), last.refBoundNanos(),
                         last.measurementErrorNanos(), src.lastOffsetNanos(), nowMonoNanos - last.monoNanos());
-        return new SourceState(src.name, src.accepted.get(), src.rejectedSuspect.get(), src.rejectedStale.get(),
-                src.droppedQueueFull.get(), lastSample);
+        return new SourceState(src.name, service.sourceState(src.name, nowMonoNanos).name(), src.accepted.get(),
+                src.rejectedSuspect.get(), src.rejectedStale.get(), src.droppedQueueFull.get(), src.notSelected.get(),
+                lastSample);
     }
 }

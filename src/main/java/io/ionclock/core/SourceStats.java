@@ -21,6 +21,8 @@ public final class SourceStats {
         public final AtomicLong rejectedSuspect = new AtomicLong();
         public final AtomicLong rejectedStale = new AtomicLong();
         public final AtomicLong droppedQueueFull = new AtomicLong();
+        /** Samples the source selection did not apply (another source was selected, or this one was a falseticker). */
+        public final AtomicLong notSelected = new AtomicLong();
         private volatile Sample lastSample;
         private volatile long lastOffsetNanos;
 
@@ -79,6 +81,11 @@ public final class SourceStats {
             case REJECTED_SUSPECT -> s.rejectedSuspect.incrementAndGet();
             case REJECTED_STALE -> s.rejectedStale.incrementAndGet();
         }
+    }
+
+    /** A sample the selection did not hand to the discipline. */
+    public void recordNotSelected(Sample sample) {
+        source(sample.sourceName()).notSelected.incrementAndGet();
     }
 
     public void recordDropped(String sourceName) {

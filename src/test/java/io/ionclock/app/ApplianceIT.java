@@ -42,6 +42,7 @@ class ApplianceIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("IONCLOCK_DATA_DIR", dataDir.toString());
         pb.environment().put("QUARKUS_HTTP_PORT", "0");
+        pb.environment().put("IONCLOCK_MQTT_PORT", "0"); // the embedded MQTT server on a free port, not 1883
         pb.environment().putAll(env);
         return pb.start();
     }
@@ -49,7 +50,7 @@ class ApplianceIT {
     @Test
     void aBadValueStopsTheServiceNamingTheKey() throws Exception {
         Path log = dataDir.resolve("bad.log");
-        Process p = start(log, Map.of("IONCLOCK_MQTT_PORT", "0"));
+        Process p = start(log, Map.of("IONCLOCK_MQTT_PORT", "70000"));
         assertTrue(p.waitFor(EXIT_DEADLINE.toSeconds(), TimeUnit.SECONDS), "the service must stop by itself");
         assertNotEquals(0, p.exitValue());
         assertTrue(Files.readString(log).contains("ionclock.mqtt.port"), Files.readString(log));

@@ -17,6 +17,16 @@ public final class Peers {
     public static final Peer SOCAT = new Peer("socat", "socat");
     /** Reads a tty's settings back (the reader's own termios setup). */
     public static final Peer STTY = new Peer("stty", "coreutils");
+    /** A real MQTT broker (external mode, the probe against a site's broker). */
+    public static final Peer MOSQUITTO = new Peer("mosquitto", "mosquitto");
+    /** Real MQTT subscribers (3.1.1 and 5). */
+    public static final Peer MOSQUITTO_SUB = new Peer("mosquitto_sub", "mosquitto-clients");
+    /** A real MQTT publisher (spoofed ticks, garbage requests). */
+    public static final Peer MOSQUITTO_PUB = new Peer("mosquitto_pub", "mosquitto-clients");
+    /** Makes a throwaway certificate for the MQTT-over-TLS test. */
+    public static final Peer OPENSSL = new Peer("openssl", "openssl");
+    /** A real MQTT 5 request/response client. */
+    public static final Peer MOSQUITTO_RR = new Peer("mosquitto_rr", "mosquitto-clients");
 
     /** An outside program and the Debian package that has it. */
     public record Peer(String program, String debianPackage) {

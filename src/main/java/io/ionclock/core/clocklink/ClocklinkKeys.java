@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The Clocklink keys, read from a file in chrony's keyfile format: one key a line,
@@ -24,6 +25,10 @@ public final class ClocklinkKeys {
     public static final int KEY_BYTES_MAX = 64;
     /** Longest line considered; a longer one is an error (not a key). */
     public static final int LINE_CHARS_MAX = 512;
+    /** chrony's key types: an error may name these, never anything else found where the type should be. */
+    static final Set<String> CHRONY_KEY_TYPES = Set.of("MD5", "SHA1", "SHA256", "SHA384", "SHA512", "SHA3-224",
+            "SHA3-256", "SHA3-384", "SHA3-512", "RMD128", "RMD160", "RMD256", "RMD320", "TIGER", "WHIRLPOOL", "AES128",
+            "AES256");
 
     private final long[] ids;
     private final byte[][] secrets;
@@ -79,8 +84,9 @@ public final class ClocklinkKeys {
                 throw new IllegalArgumentException("keyfile line " + lineNo + ": key id must be 1..4294967295");
             }
             if (!fields[1].equals("SHA256")) {
+                // Name the type only when it is one of chrony's: a line with its columns swapped has the key here.
                 throw new IllegalArgumentException("keyfile line " + lineNo + ": key type must be SHA256 (Clocklink uses"
-                        + " HMAC-SHA-256), found " + (fields[1].length() <= 16 ? fields[1] : "a long word"));
+                        + " HMAC-SHA-256), found " + (CHRONY_KEY_TYPES.contains(fields[1]) ? fields[1] : "another word"));
             }
             byte[] secret = decodeSecret(fields[2], lineNo);
             if (ids.contains(id)) {

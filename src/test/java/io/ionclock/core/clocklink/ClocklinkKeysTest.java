@@ -40,14 +40,15 @@ class ClocklinkKeysTest {
             "10 SHA256 HEX:5E5E",
             "10 SHA256 HEX:" + SECRET_HEX + "\n10 SHA256 HEX:" + SECRET_HEX,
             "10 SHA256 HEX:" + SECRET_HEX + "AB".repeat(40),
+            "10 5E5E5E5E5E5E5E5E SHA256", // columns swapped: the key where the type should be
         };
         for (String text : bad) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClocklinkKeys.parse(text), text);
             assertFalse(e.getMessage().contains("5E5E"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> ClocklinkKeys.parse("10 SHA256 HEX:" + SECRET_HEX, 11));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClocklinkKeys.parse("\n\n10 MD5 HEX:00"))
-                .getMessage().startsWith("keyfile line 3"));
+        String md5 = assertThrows(IllegalArgumentException.class, () -> ClocklinkKeys.parse("\n\n10 MD5 HEX:00")).getMessage();
+        assertTrue(md5.startsWith("keyfile line 3") && md5.contains("found MD5"), md5);
         StringBuilder many = new StringBuilder();
         for (int i = 1; i <= ClocklinkKeys.KEYS_MAX + 1; i++) {
             many.append(i).append(" SHA256 HEX:").append(SECRET_HEX).append('\n');

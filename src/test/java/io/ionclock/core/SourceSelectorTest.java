@@ -1,0 +1,145 @@
+package io.ionclock.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The source selection ClockService runs in its discipline loop, on a manual timeline: the same
+ * {@link SourceSelector} in front of a {@link DisciplinedClock}, fed what a node's sources would send.
+ */
+class SourceSelectorTest {
+    static final long SECOND_NANOS = 1_000_000_000L;
+    static final long START_EPOCH_NANOS = 1_790_000_000L * SECOND_NANOS;
+    static final double OSCILLATOR_PPB = 30_000;
+
+    /** A local oscillator 30 ppm fast, the discipline, the selector, and the loop's rule: apply what it selects. */
+    static final class Node {
+        final ManualClock mono = new ManualClock(7 * SECOND_NANOS);
+        final long monoStartNanos = mono.monoNanos();
+        final DisciplinedClock clock = new DisciplinedClock(DisciplineConfig.defaults(), mono.monoNanos(),
+                START_EPOCH_NANOS + 40_000_000L, Double.NaN); // the host's guess 40 ms off
+        final SourceSelector selector = new SourceSelector(clock);
+        final SplittableRandom random = new SplittableRandom(11);
+        final ClockReading reading = new ClockReading();
+        final long[] applied = new long[SourceSelector.SOURCES_MAX];
+
+        long trueEpochNanos() {
+            return START_EPOCH_NANOS + Math.round((mono.monoNanos() - monoStartNanos) / (1 + OSCILLATOR_PPB * 1e-9));
+        }
+
+        /** Source {@code index} tells the time {@code liarOffsetNanos} off, with noise inside its declared error. */
+        void sample(int index, String name, long errorNanos, long liarOffsetNanos) {
+            long noise = random.nextLong(-errorNanos, errorNanos + 1);
+            Sample s = new Sample(name, mono.monoNanos(), trueEpochNanos() + liarOffsetNanos + noise, 0, errorNanos,
+                    LeapIndicator.NONE);
+            if (selector.offer(index, s, mono.monoNanos())) {
+                clock.onSample(s, mono.monoNanos());
+                applied[index]++;
+            }
+        }
+
+        /** The host clock (truth here) must lie in the published bound once synchronized. */
+        void assertHonest() {
+            clock.read(mono.monoNanos(), reading);
+            if (reading.status == ClockStatus.SYNCHRONIZED) {
+                long errorNanos = Math.abs(reading.epochNanos - trueEpochNanos());
+                assertTrue(errorNanos <= reading.boundNanos, "error " + errorNanos + " ns over bound " + reading.boundNanos);
+            }
+        }
+
+        SourceSelector.State state(int index) {
+            return selector.view().get(index).stateAt(mono.monoNanos());
+        }
+    }
+
+    @Test
+    void aFalsetickerIsNeverAppliedEvenWhenItIsTheBestRankedSource() {
+        Node n = new Node();
+        int gnss = n.selector.add("gnss", 0); // the node's own reference, lying by 5 ms
+        int peerA = n.selector.add("clocklink-a", 1);
+        int peerB = n.selector.add("clocklink-b", 1);
+        for (int second = 0; second < 300; second++) {
+            n.sample(peerA, "CLOCKLINK", 20_000, 0);
+            n.sample(peerB, "CLOCKLINK", 30_000, 0);
+            n.sample(gnss, "GNSS+PPS", 1_000, 5_000_000);
+            n.assertHonest();
+            n.mono.advanceNanos(SECOND_NANOS);
+        }
+        assertEquals(0, n.applied[gnss], "the falseticker's samples were applied");
+        assertEquals(SourceSelector.State.FALSETICKER, n.state(gnss));
+        assertEquals("clocklink-a", n.selector.selectedName(), "the narrower of the two agreeing sources");
+        assertEquals(SourceSelector.State.CANDIDATE, n.state(peerB));
+        n.clock.read(n.mono.monoNanos(), n.reading);
+        assertEquals(ClockStatus.SYNCHRONIZED, n.reading.status);
+        assertTrue(Math.abs(n.reading.epochNanos - n.trueEpochNanos()) < 100_000, "follows the honest majority");
+    }
+
+    @Test
+    void aMasterUsesItsReferenceWhileItHasOneAndClocklinkOnlyWithoutIt() {
+        Node n = new Node();
+        int sim = n.selector.add("sim", 0);
+        int clocklink = n.selector.add("clocklink", 1);
+        for (int second = 0; second < 120; second++) {
+            n.sample(sim, "SIM", 1_500, 0);
+            if (second % 2 == 0) {
+                n.sample(clocklink, "CLOCKLINK", 80_000, 0);
+            }
+            n.assertHonest();
+            n.mono.advanceNanos(SECOND_NANOS);
+        }
+        assertEquals(120, n.applied[sim]);
+        assertEquals(0, n.applied[clocklink], "a master with its reference takes no Clocklink sample");
+        assertEquals(SourceSelector.State.CANDIDATE, n.state(clocklink));
+        long clocklinkBefore = n.applied[clocklink];
+        // The reference goes quiet: after its stale time Clocklink takes over, with no gap over the holdover age.
+        for (int second = 0; second < 60; second++) {
+            if (second % 2 == 0) {
+                n.sample(clocklink, "CLOCKLINK", 80_000, 0);
+            }
+            n.selector.refresh(n.mono.monoNanos());
+            n.assertHonest();
+            n.mono.advanceNanos(SECOND_NANOS);
+        }
+        assertEquals(SourceSelector.State.UNREACHABLE, n.state(sim));
+        assertEquals("clocklink", n.selector.selectedName());
+        assertTrue(n.applied[clocklink] - clocklinkBefore >= 25, "Clocklink applied without the reference");
+        n.clock.read(n.mono.monoNanos(), n.reading);
+        assertEquals(ClockStatus.SYNCHRONIZED, n.reading.status, "no holdover across the change of source");
+        assertEquals("CLOCKLINK", n.clock.snapshot(n.mono.monoNanos()).source());
+        // The reference comes back: it is used again at once.
+        n.sample(sim, "SIM", 1_500, 0);
+        assertEquals("sim", n.selector.selectedName());
+        assertEquals("SIM", n.clock.snapshot(n.mono.monoNanos()).source());
+    }
+
+    @Test
+    void twoSourcesThatDisagreeLeaveTheNodeOnItsOwnReference() {
+        Node n = new Node();
+        int gnss = n.selector.add("gnss", 0);
+        int clocklink = n.selector.add("clocklink", 1);
+        for (int second = 0; second < 30; second++) {
+            n.sample(gnss, "GNSS+PPS", 1_000, 0);
+            n.sample(clocklink, "CLOCKLINK", 50_000, 3_000_000);
+            n.assertHonest();
+            n.mono.advanceNanos(SECOND_NANOS);
+        }
+        assertEquals(0, n.applied[clocklink]);
+        assertEquals(SourceSelector.State.NO_MAJORITY, n.state(clocklink));
+        assertEquals(SourceSelector.State.SELECTED, n.state(gnss));
+    }
+
+    @Test
+    void aSampleNoNewerThanTheSourcesNewestIsNotApplied() {
+        Node n = new Node();
+        int sim = n.selector.add("sim", 0);
+        assertEquals(SourceSelector.State.NO_DATA, n.state(sim));
+        Sample s = new Sample("SIM", n.mono.monoNanos(), n.trueEpochNanos(), 0, 1_000, LeapIndicator.NONE);
+        assertTrue(n.selector.offer(sim, s, n.mono.monoNanos()));
+        assertFalse(n.selector.offer(sim, s, n.mono.monoNanos()), "the same sample twice");
+        assertEquals(SourceSelector.State.SELECTED, n.state(sim));
+    }
+}
