@@ -186,9 +186,8 @@ public interface IonclockConfig {
         @WithDefault("100ms")
         Duration round();
 
-        /** A gateway's steady poll of each upstream server. */
-        @WithDefault("500ms")
-        Duration poll();
+        /** A gateway's fastest poll of its upstream servers (default: the round); a busy server asks for slower. */
+        Optional<Duration> poll();
 
         /** Bound on the error of this node's own send and receive timestamps (user space: tens of µs). */
         @WithDefault("50000")
@@ -202,8 +201,8 @@ public interface IonclockConfig {
         @WithDefault("false")
         boolean relay();
 
-        /** Each link's filter window: queueing jitter is filtered over this. */
-        @WithDefault("128s")
+        /** Each link's longest filter window: the node sizes each link's window within it from its jitter and poll. */
+        @WithDefault("1024s")
         Duration filterWindow();
     }
 

@@ -117,7 +117,9 @@ public final class SyncSettings {
         core(errors, () -> ClocklinkConfig.master(nodeId(c), 0, CHECK_KEYS, List.of()));
         long round = nanos(s.round());
         boolean roundOk = core(errors, () -> base.withPeriods(round, round));
-        core(errors, () -> base.withPeriods(roundOk ? round : base.roundPeriodNanos(), nanos(s.poll())));
+        if (s.poll().isPresent()) {
+            core(errors, () -> base.withPeriods(roundOk ? round : base.roundPeriodNanos(), nanos(s.poll().get())));
+        }
         core(errors, () -> base.withClients(s.clientsMax(), true));
         core(errors, () -> base.withTiming(s.timestampErrorNanos(), c.frequencyTolerancePpb(), base.filterWindowNanos()));
         core(errors, () -> base.withTiming(base.timestampErrorNanos(), base.frequencyTolerancePpb(), nanos(s.filterWindow())));
@@ -226,7 +228,7 @@ public final class SyncSettings {
         ClocklinkConfig base = master ? ClocklinkConfig.master(nodeId, incarnation, keys, peers)
                 : ClocklinkConfig.gateway(nodeId, incarnation, keys, peers);
         long round = nanos(s.round());
-        return base.withPeriods(round, master ? round : nanos(s.poll()))
+        return base.withPeriods(round, master ? round : s.poll().map(SyncSettings::nanos).orElse(round))
                 .withTiming(s.timestampErrorNanos(), c.frequencyTolerancePpb(), nanos(s.filterWindow()))
                 .withDisciplineFrequencyPpbMax(c.frequencyTolerancePpb())
                 .withClients(s.clientsMax(), master || s.relay())

@@ -44,6 +44,8 @@ public final class FleetSim {
     static final long INITIAL_ERROR_NANOS_MAX = 100_000_000L;
     /** Timestamp noise is clipped at this many sigma. */
     static final double TIMESTAMP_SIGMAS = 3;
+    /** The nodes are told their oscillator's wander (as their timestamp error): at least this (the config needs > 0). */
+    static final double WANDER_PPB_MIN = 0.01;
 
     static final boolean TRACE = Boolean.getBoolean("ionclock.sim.trace");
     static final int EV_TIMER = 0;
@@ -405,7 +407,9 @@ public final class FleetSim {
                         .withFastTrackCycles(t.fastTrackCycles());
             }
             cfg = cfg.withSeed(nr.nextLong()).withTiming(tsMaxNanos + 1, tolerancePpb, windowNanos)
-                    .withSampling(Math.round(t.sampleMillis() * 1e6), ClocklinkConfig.PRECISION_FLOOR_NANOS_DEFAULT);
+                    .withSampling(Math.round(t.sampleMillis() * 1e6), ClocklinkConfig.PRECISION_FLOOR_NANOS_DEFAULT)
+                    .withClientRequestsPerRound(t.clientRequestsPerRound())
+                    .withWander(Math.max(WANDER_PPB_MIN, wanderPpb));
             final int index = i;
             DisciplinedClock clock = clocks[i];
             nodes[i] = new ClocklinkNode(cfg, clock::read, this::onSend, s -> onClocklinkSample(index, s));
@@ -907,6 +911,8 @@ public final class FleetSim {
         long deposals = 0;
         long maxTerm = 0;
         long drops = 0;
+        long retries = 0;
+        long reprobes = 0;
         Map<String, Long> dropsByReason = new java.util.TreeMap<>();
         for (int i = 0; i < n; i++) {
             for (var e : nodes[i].droppedByReason().entrySet()) {
@@ -924,6 +930,8 @@ public final class FleetSim {
             for (var e : nodes[i].droppedByReason().values()) {
                 drops += e;
             }
+            retries += nodes[i].retries();
+            reprobes += nodes[i].reprobes();
         }
         r.put("elections", elections);
         r.put("faultyElections", faultyElections);
@@ -933,6 +941,8 @@ public final class FleetSim {
         r.put("droppedPackets", drops);
         r.put("droppedByReason", new LinkedHashMap<>(dropsByReason));
         r.put("lostPackets", lost);
+        r.put("retriedRequests", retries);
+        r.put("reprobedRequests", reprobes);
         r.put("partitionedPackets", partitioned);
         int tiers = 0;
         for (int i = m; i < n; i++) {

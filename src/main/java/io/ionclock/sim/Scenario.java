@@ -47,16 +47,18 @@ public record Scenario(
     /**
      * How the fleet is wired (all optional).
      *
-     * @param upstreams        upstream servers each gateway polls (default min(masters, 5))
-     * @param masterClients    client links a master serves at most (default 256)
+     * @param upstreams        upstream servers each gateway polls (default: every master, up to 16, while the masters
+     *                         can answer them all every round; at least min(masters, 4))
+     * @param masterClients    client links a master serves at most (default 4096, the core's limit)
      * @param relayClients     client links a relay gateway serves at most (default 32)
-     * @param pollMillis       a gateway's steady poll period (default 500, the appliance's)
+     * @param pollMillis       a gateway's fastest steady poll (default: the round, the appliance's); its servers slow it
      * @param fastTrackCycles  cycles at the round period after start (default 300)
-     * @param filterWindowSeconds each link's filter window (default 128, the appliance's)
+     * @param filterWindowSeconds each link's longest filter window (default 1024, the appliance's)
      * @param sampleMillis     a node's sample period (default 0: the appliance's automatic period)
+     * @param clientRequestsPerRound client requests a server answers per round on average (default 64, the appliance's)
      */
     public record Topology(int upstreams, int masterClients, int relayClients, double pollMillis, int fastTrackCycles,
-            double filterWindowSeconds, double sampleMillis) {
+            double filterWindowSeconds, double sampleMillis, int clientRequestsPerRound) {
     }
 
     /**
@@ -110,10 +112,12 @@ public record Scenario(
         double tsJitter = l.number("timestampJitterNanos", 0, 0, 10_000_000);
 
         Obj t = o.child("topology", Set.of("upstreams", "masterClients", "relayClients", "pollMillis", "fastTrackCycles",
-                "filterWindowSeconds", "sampleMillis"));
-        int upstreams = t.integer("upstreams", Math.min(masters, 5), 1, 16);
-        int masterClients = t.integer("masterClients", 256, 1, 4096);
-        int relayClients = t.integer("relayClients", 32, 0, 4096);
+                "filterWindowSeconds", "sampleMillis", "clientRequestsPerRound"));
+        int perRound = t.integer("clientRequestsPerRound", ClocklinkConfig.CLIENT_REQUESTS_PER_ROUND_DEFAULT, 1,
+                ClocklinkConfig.CLIENTS_MAX_LIMIT);
+        int upstreams = t.integer("upstreams", upstreamsDefault(masters, gateways, perRound), 1, UPSTREAMS_MAX);
+        int masterClients = t.integer("masterClients", ClocklinkConfig.CLIENTS_MAX_LIMIT, 1, ClocklinkConfig.CLIENTS_MAX_LIMIT);
+        int relayClients = t.integer("relayClients", 32, 0, ClocklinkConfig.CLIENTS_MAX_LIMIT);
         double poll = t.number("pollMillis", Math.max(ClocklinkConfig.POLL_NANOS_DEFAULT / 1e6, round), round, 1_024_000);
         int fastTrack = t.integer("fastTrackCycles", 300, 0, 100_000);
         double window = t.number("filterWindowSeconds", ClocklinkConfig.FILTER_WINDOW_NANOS_DEFAULT / 1e9, 1, 3600);
@@ -158,8 +162,24 @@ public record Scenario(
         }
         return new Scenario(name, duration, warmup, masters, gateways, round, new Reference(refJitter, refBound),
                 new Oscillator(ppm, wander), new Link(delay, jitter, jitterMicros, asym, loss, tsJitter),
-                new Topology(upstreams, masterClients, relayClients, poll, fastTrack, window, sample), List.copyOf(faults),
+                new Topology(upstreams, masterClients, relayClients, poll, fastTrack, window, sample, perRound), List.copyOf(faults),
                 convergence, List.copyOf(unknown));
+    }
+
+    public static final int UPSTREAMS_MAX = ClocklinkConfig.UPSTREAMS_MAX;
+
+    /**
+     * Upstreams per gateway when the scenario does not say: every master (up to 16, for the most fault tolerance)
+     * while the masters can still answer every gateway every round ({@code gateways x upstreams <= masters x
+     * clientRequestsPerRound}); fewer as the fleet grows, but never under 4 (f = 1) or the masters there are. A
+     * gateway's traffic is set by its servers' load, not by its upstreams, and fewer links each polled more often
+     * filter better, so a large fleet takes the fewest that tolerate a fault.
+     */
+    static int upstreamsDefault(int masters, int gateways, int perRound) {
+        int most = Math.min(masters, UPSTREAMS_MAX);
+        int least = Math.min(masters, 4);
+        long fit = gateways == 0 ? most : (long) masters * perRound / gateways;
+        return (int) Math.max(least, Math.min(most, fit));
     }
 
     /** One JSON object with typed, range-checked getters; unknown keys are collected. */

@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * that many times smaller).
  *
  * <p>Run: {@code ./ionclock bench-sync-vs-chrony [SECONDS] [WARMUP_SECONDS] [GATEWAY_POLL] [DELAY_MICROS]
- * [JITTER_MICROS]} (defaults 300, 180, 500ms: the gateway's {@code ionclock.sync.poll}, and the proxies' 2000 µs
+ * [JITTER_MICROS]} (defaults 300, 180, 100ms: the gateway's {@code ionclock.sync.poll}, and the proxies' 2000 µs
  * fixed delay and 1000 µs mean jitter each way; 0 0 keeps the proxies' user-space hop without impairment). Needs
  * chrony and root (chronyd -u root).
  */
@@ -41,7 +41,7 @@ public final class SyncVsChrony {
     public static void main(String[] args) throws Exception {
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 300;
         long warmupSeconds = args.length > 1 ? Long.parseLong(args[1]) : 180;
-        String gatewayPoll = args.length > 2 ? args[2] : "500ms";
+        String gatewayPoll = args.length > 2 ? args[2] : "100ms";
         long delayNanos = 1_000 * (args.length > 3 ? Long.parseLong(args[3]) : PROXY_DELAY_MICROS_DEFAULT);
         long jitterMeanNanos = 1_000 * (args.length > 4 ? Long.parseLong(args[4]) : PROXY_JITTER_MEAN_MICROS_DEFAULT);
         String jar = System.getProperty("ionclock.jar", "target/quarkus-app/quarkus-run.jar");

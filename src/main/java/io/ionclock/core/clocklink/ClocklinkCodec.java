@@ -59,6 +59,7 @@ public final class ClocklinkCodec {
                 buf[off + Wire.RESPONSE_OFF_STATUS] = (byte) m.status;
                 buf[off + Wire.RESPONSE_OFF_LEAP] = (byte) m.leap;
                 buf[off + Wire.RESPONSE_OFF_TIER] = (byte) m.tier;
+                buf[off + Wire.RESPONSE_OFF_POLL] = (byte) m.pollCode;
                 Wire.putI64(buf, off + Wire.RESPONSE_OFF_TERM, m.term);
                 Wire.putI32(buf, off + Wire.RESPONSE_OFF_LEADER, m.leader);
             }
@@ -188,12 +189,13 @@ public final class ClocklinkCodec {
                 out.status = buf[off + Wire.RESPONSE_OFF_STATUS] & 0xFF;
                 out.leap = buf[off + Wire.RESPONSE_OFF_LEAP] & 0xFF;
                 out.tier = buf[off + Wire.RESPONSE_OFF_TIER] & 0xFF;
+                out.pollCode = buf[off + Wire.RESPONSE_OFF_POLL] & 0xFF;
                 out.term = Wire.getI64(buf, off + Wire.RESPONSE_OFF_TERM);
                 out.leader = Wire.getI32(buf, off + Wire.RESPONSE_OFF_LEADER);
                 // t3 before t2 (beyond a slew's worth), negative times, or out-of-range codes: not a real exchange.
                 boolean ok = out.rxEpochNanos > 0 && out.txEpochNanos > 0 && out.txEpochNanos >= out.rxEpochNanos - 1_000_000
                         && out.txEpochNanos - out.rxEpochNanos <= 10_000_000_000L
-                        && out.status <= STATUS_MAX && out.leap <= LEAP_MAX && out.tier <= TIER_MAX && out.term >= 0;
+                        && out.status <= STATUS_MAX && out.leap <= LEAP_MAX && out.tier <= TIER_MAX && out.pollCode <= Wire.POLL_CODE_MAX && out.term >= 0;
                 return ok ? null : DropReason.MALFORMED;
             }
             case Wire.TYPE_SYNC_UPDATE -> {

@@ -18,7 +18,8 @@ import java.util.Set;
  * @param keys                  the keyfile's keys; the node signs with {@link ClocklinkKeys#sendKeyId()}
  * @param peers                 a master: the other masters; a gateway: its upstream servers (masters or relays)
  * @param roundPeriodNanos      the round among masters, and a gateway's poll while fast-tracking (default 100 ms)
- * @param pollPeriodNanos       a gateway's steady poll of each upstream (a master polls every round)
+ * @param pollPeriodNanos       a gateway's fastest steady poll of its upstreams (a master polls every round); it polls
+ *                              slower when its servers ask for it (see {@link #clientRequestsPerRound})
  * @param fastTrackCycles       cycles polled at the round period after start or after losing every source
  * @param clientsMax            joined clients served at most (masters: gateways; gateways: relay children)
  * @param serveClients          a gateway answers joined children (relay); masters always serve
@@ -27,9 +28,16 @@ import java.util.Set;
  *                              time with it
  * @param disciplineFrequencyPpbMax the local discipline's frequencyPpbMax (its slope is used once its noise is under
  *                              this): the automatic sample period spreads samples enough for it
- * @param filterWindowNanos     each link's filter window (queueing jitter is filtered over this)
+ * @param filterWindowNanos     each link's longest filter window: the node sizes each link's window within it from
+ *                              the link's measured jitter, its poll period and the oscillator's wander
  * @param samplePeriodNanos     at most one Sample per this; 0: automatic (see {@link ClocklinkNode})
  * @param precisionFloorNanos   disagreements below this are never held against a source
+ * @param clientRequestsPerRound a server answers its joined clients at most this many requests per round on average:
+ *                              with more clients than this it asks each to poll every {@code round x clients / this}
+ *                              (per-node traffic stays flat as a fleet grows)
+ * @param wanderPpbPerSqrtSecond the local oscillator's frequency random walk (ppb per sqrt(s)): with the jitter it sets
+ *                              how long a filter window pays (a longer window averages more jitter, a wandering
+ *                              oscillator bends the line it fits)
  */
 public record ClocklinkConfig(
         Role role,
@@ -48,7 +56,9 @@ public record ClocklinkConfig(
         long disciplineFrequencyPpbMax,
         long filterWindowNanos,
         long samplePeriodNanos,
-        long precisionFloorNanos) {
+        long precisionFloorNanos,
+        int clientRequestsPerRound,
+        double wanderPpbPerSqrtSecond) {
 
     public enum Role { MASTER, GATEWAY }
 
@@ -80,11 +90,18 @@ public record ClocklinkConfig(
     public static final long TIMESTAMP_ERROR_NANOS_MAX = 100_000_000L;
 
     public static final long ROUND_NANOS_DEFAULT = 100_000_000L;
-    public static final long POLL_NANOS_DEFAULT = 500_000_000L;
+    /** A gateway's fastest poll: every round (its servers slow it down when they are busy). */
+    public static final long POLL_NANOS_DEFAULT = ROUND_NANOS_DEFAULT;
     public static final int FAST_TRACK_CYCLES_DEFAULT = 300;
     public static final int CLIENTS_MAX_DEFAULT = 64;
-    public static final long FILTER_WINDOW_NANOS_DEFAULT = 128_000_000_000L;
+    /** The longest filter window by default (a link on a LAN at 10 Hz uses about a minute of it, a WAN link more). */
+    public static final long FILTER_WINDOW_NANOS_DEFAULT = 1_024_000_000_000L;
     public static final long PRECISION_FLOOR_NANOS_DEFAULT = 2_000;
+    /** Client requests a server answers per round on average, by default: 64 clients every round (640 a second). */
+    public static final int CLIENT_REQUESTS_PER_ROUND_DEFAULT = 64;
+    /** The oscillator's assumed frequency random walk by default: 1 ppb per sqrt(s) (a plain crystal). */
+    public static final double WANDER_PPB_PER_SQRT_SECOND_DEFAULT = 1.0;
+    public static final double WANDER_PPB_PER_SQRT_SECOND_MAX = 1000;
 
     public ClocklinkConfig {
         check(role != null, "role is required");
@@ -123,68 +140,88 @@ public record ClocklinkConfig(
                 "filterWindowNanos must be " + FILTER_WINDOW_NANOS_MIN + ".." + FILTER_WINDOW_NANOS_MAX + ": " + filterWindowNanos);
         check(samplePeriodNanos >= 0 && samplePeriodNanos <= POLL_NANOS_MAX, "samplePeriodNanos must be 0.." + POLL_NANOS_MAX);
         check(precisionFloorNanos >= 0 && precisionFloorNanos <= 1_000_000_000L, "precisionFloorNanos must be 0..1e9");
+        check(clientRequestsPerRound >= 1 && clientRequestsPerRound <= CLIENTS_MAX_LIMIT,
+                "clientRequestsPerRound must be 1.." + CLIENTS_MAX_LIMIT + ": " + clientRequestsPerRound);
+        check(wanderPpbPerSqrtSecond > 0 && wanderPpbPerSqrtSecond <= WANDER_PPB_PER_SQRT_SECOND_MAX,
+                "wanderPpbPerSqrtSecond must be > 0 and <= " + WANDER_PPB_PER_SQRT_SECOND_MAX + ": " + wanderPpbPerSqrtSecond);
     }
 
-    /** A master with defaults: 100 ms rounds, 64 clients. */
+    /** A master with defaults: 100 ms rounds, 64 clients answered every round (more are asked to poll slower). */
     public static ClocklinkConfig master(String nodeId, int incarnation, ClocklinkKeys keys, List<Peer> otherMasters) {
         return new ClocklinkConfig(Role.MASTER, nodeId, incarnation, Wire.nodeNumber(nodeId), keys, otherMasters,
                 ROUND_NANOS_DEFAULT, ROUND_NANOS_DEFAULT, FAST_TRACK_CYCLES_DEFAULT, CLIENTS_MAX_DEFAULT, true, 50_000,
-                500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT);
+                500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT,
+                CLIENT_REQUESTS_PER_ROUND_DEFAULT, WANDER_PPB_PER_SQRT_SECOND_DEFAULT);
     }
 
-    /** A gateway with defaults: polls each upstream every 500 ms after fast-tracking, serves no children. */
+    /** A gateway with defaults: polls its upstreams every round unless they ask for less, serves no children. */
     public static ClocklinkConfig gateway(String nodeId, int incarnation, ClocklinkKeys keys, List<Peer> upstreams) {
         return new ClocklinkConfig(Role.GATEWAY, nodeId, incarnation, Wire.nodeNumber(nodeId), keys, upstreams,
                 ROUND_NANOS_DEFAULT, POLL_NANOS_DEFAULT, FAST_TRACK_CYCLES_DEFAULT, CLIENTS_MAX_DEFAULT, false, 50_000,
-                500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT);
+                500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT,
+                CLIENT_REQUESTS_PER_ROUND_DEFAULT, WANDER_PPB_PER_SQRT_SECOND_DEFAULT);
     }
 
     public ClocklinkConfig withSeed(long s) {
         return new ClocklinkConfig(role, nodeId, incarnation, s, keys, peers, roundPeriodNanos, pollPeriodNanos,
                 fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos);
+                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
     }
 
     public ClocklinkConfig withPeriods(long roundNanos, long pollNanos) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundNanos, pollNanos,
                 fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos);
+                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
     }
 
     public ClocklinkConfig withFastTrackCycles(int cycles) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
                 cycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos);
+                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
     }
 
     public ClocklinkConfig withClients(int max, boolean serve) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
                 fastTrackCycles, max, serve, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos);
+                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
     }
 
     public ClocklinkConfig withTiming(long tsErrorNanos, long tolerancePpb, long windowNanos) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
                 fastTrackCycles, clientsMax, serveClients, tsErrorNanos, tolerancePpb, disciplineFrequencyPpbMax, windowNanos,
-                samplePeriodNanos, precisionFloorNanos);
+                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
     }
 
     public ClocklinkConfig withDisciplineFrequencyPpbMax(long ppb) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
                 fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, ppb, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos);
+                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
     }
 
     public ClocklinkConfig withSampling(long samplePeriod, long precisionFloor) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
                 fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriod, precisionFloor);
+                samplePeriod, precisionFloor, clientRequestsPerRound, wanderPpbPerSqrtSecond);
     }
 
     public ClocklinkConfig withKeys(ClocklinkKeys k) {
         return new ClocklinkConfig(role, nodeId, incarnation, seed, k, peers, roundPeriodNanos, pollPeriodNanos,
                 fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos);
+                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
+    }
+
+    /** A server's client load: {@code requestsPerRound} client requests per round on average (1..CLIENTS_MAX_LIMIT). */
+    public ClocklinkConfig withClientRequestsPerRound(int requestsPerRound) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
+                samplePeriodNanos, precisionFloorNanos, requestsPerRound, wanderPpbPerSqrtSecond);
+    }
+
+    /** The local oscillator's frequency random walk, ppb per sqrt(s) (it sizes the filter windows). */
+    public ClocklinkConfig withWander(double ppbPerSqrtSecond) {
+        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
+                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, ppbPerSqrtSecond);
     }
 
     public int nodeNumber() {

@@ -35,6 +35,8 @@ public final class ClocklinkMessage {
     public int status;
     public int leap;
     public int tier;
+    /** The poll interval the server asks of this client, as a {@link Wire#pollCode} (0: none). */
+    public int pollCode;
     public int leader;
 
     // SYNC_UPDATE
@@ -68,6 +70,7 @@ public final class ClocklinkMessage {
         status = 0;
         leap = 0;
         tier = 0;
+        pollCode = 0;
         leader = 0;
         round = 0;
         entryCount = 0;

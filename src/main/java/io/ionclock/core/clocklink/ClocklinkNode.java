@@ -60,6 +60,20 @@ public final class ClocklinkNode {
     static final int PENDING_MAX = 4;
     /** Cycles without any answer after which a link is UNREACHABLE (weight 0). */
     static final int MISSES_UNREACHABLE = 2;
+    /**
+     * A request still unanswered at the cycle's deadline is sent once more when the wait is this many of the link's
+     * least round trips (a lost datagram, not a slow path); the cycle then waits a quarter period more for it.
+     */
+    static final int RETRY_AFTER_ROUND_TRIPS = 8;
+    /**
+     * An answer whose queueing on either path exceeds this many of the link's mean queueing cannot tell a shifted
+     * clock from a slow path (a lie of that size hides in it): the link is asked once more in the same cycle.
+     */
+    static final double REPROBE_JITTERS = 2.5;
+    /** A link is re-probed only once its window holds this many exchanges (its envelopes are known). */
+    static final int REPROBE_EXCHANGES_MIN = 16;
+    /** ... and only for queueing beyond this plus 4 timestamp errors (a calm link is not asked twice for nothing). */
+    static final long REPROBE_FLOOR_NANOS = 1_000;
     /** Every this many missed cycles a JOIN goes along (the server may have restarted and forgotten us). */
     static final int MISSES_REJOIN = 8;
     /** Longest JOIN backoff, in cycles; a refused join retries after {@link #JOIN_REFUSED_RETRY_CYCLES}. */
@@ -76,6 +90,8 @@ public final class ClocklinkNode {
     /** An isolated source must agree for this long without a break to come back, at this reputation. */
     static final long REINSTATE_NANOS = 300_000_000_000L;
     static final double REINSTATED_REPUTATION = 0.1;
+    /** A link's change is learned clipped at this many of its vote's scales (a robust mean square). */
+    static final double LEARN_CLIP_SCALES = 3;
     /** A source's precision interval: this many of its error scales plus the floor. */
     static final double PRECISION_SIGMAS = 8;
     /**
@@ -103,6 +119,19 @@ public final class ClocklinkNode {
     static final long SAMPLE_PERIOD_WINDOW_FRACTION = 256;
     /** The discipline's window, in samples (SampleWindow.SAMPLES_MAX): the automatic sample period spreads them. */
     static final int DISCIPLINE_WINDOW_SAMPLES = 64;
+    /** A gateway polls no slower than this whatever its servers ask. */
+    static final long SERVER_POLL_NANOS_MAX = 64_000_000_000L;
+    /**
+     * The filter window that balances the envelope's error (about jitter x poll / window) against a wandering
+     * oscillator's (about wander x window^1.5): {@code WINDOW_REF x (jitter x poll / (WINDOW_REF_JITTER_POLL x
+     * wander))^0.4}. Calibrated on the simulator's links (docs/clocklink.md): 64 s for 50 us of exponential jitter
+     * polled every 100 ms under 1 ppb/sqrt(s).
+     */
+    static final long WINDOW_REF_NANOS = 64_000_000_000L;
+    static final double WINDOW_REF_JITTER_POLL_NANOS_SECONDS = 5_000;
+    static final double WINDOW_EXPONENT = 0.4;
+    /** A window holds at least this many polls. */
+    static final int WINDOW_POLLS_MIN = 32;
     /** A peer's bound at or past this (4.29 s, the wire's u32 limit) is unusable. */
     static final long PEER_BOUND_USABLE_MAX = Wire.U32_MAX - 1;
 
@@ -141,6 +170,8 @@ public final class ClocklinkNode {
         int pendingNext;
         boolean requested;
         boolean answered;
+        boolean reprobed; // asked a second time this cycle
+        boolean reprobeAnswered;
         int misses;
         long peerBoundNanos;
         int peerStatus;
@@ -161,11 +192,13 @@ public final class ClocklinkNode {
         int verdict = V_NO_DATA;
         boolean votedForMe;
         long txCounter;
+        long serverPollNanos; // the poll interval this server asks of us (0: none)
         // This cycle's estimate (x = peer - mono at the cycle's instant).
         boolean usable;
         long valueX;
         long boundX;
         long precisionX;
+        long uncertaintyX;
         int selIndex = -1;
 
         Link(int index, ClocklinkConfig.Peer peer, ClocklinkConfig config) {
@@ -232,6 +265,10 @@ public final class ClocklinkNode {
     private long cycle;
     private long cycleStartNext = Long.MAX_VALUE;
     private boolean cycleOpen;
+    private boolean cycleRetried;
+    private long cycleStartMono;
+    private long retries;
+    private long reprobes;
     private long cycleDeadline = Long.MAX_VALUE;
     private int cyclePolled;
     private int cycleAnswered;
@@ -244,6 +281,11 @@ public final class ClocklinkNode {
     private long lastSampleMono = Long.MIN_VALUE;
     private long samplesEmitted;
     private int tier;
+    private long serversPollNanos; // a gateway: the (upper) median of what its servers ask
+    private final long[] pollScratch;
+    private long windowNanosNow; // the longest window a link uses now (sizes the automatic sample period)
+    private int clientsUsed;
+    private int clientPollCode; // what this server asks of its clients
 
     // Self, for masters.
     private long selfX;
@@ -304,6 +346,7 @@ public final class ClocklinkNode {
             links[i] = new Link(i, config.peers().get(i), config);
         }
         this.slopeLinks = new boolean[links.length];
+        this.pollScratch = new long[links.length];
         this.clients = new Client[config.clientsMax()];
         for (int i = 0; i < clients.length; i++) {
             clients[i] = new Client();
@@ -340,7 +383,7 @@ public final class ClocklinkNode {
         if (!started) {
             return start(nowMonoNanos);
         }
-        if (cycleOpen && nowMonoNanos >= cycleDeadline) {
+        if (cycleOpen && nowMonoNanos >= cycleDeadline && !retryUnanswered(nowMonoNanos)) {
             completeCycle(nowMonoNanos);
         }
         if (nowMonoNanos >= cycleStartNext) {
@@ -355,7 +398,7 @@ public final class ClocklinkNode {
             startElection(nowMonoNanos);
         }
         if (!master && !cycleOpen && resultValid && nowMonoNanos >= nextSampleMonoNanos()) {
-            combine(nowMonoNanos, false);
+            extrapolate(nowMonoNanos);
         }
         return nextWakeMonoNanos();
     }
@@ -463,7 +506,28 @@ public final class ClocklinkNode {
         if (master) {
             return config.roundPeriodNanos();
         }
-        return cycle - fastTrackFromCycle < config.fastTrackCycles() ? config.roundPeriodNanos() : config.pollPeriodNanos();
+        long own = cycle - fastTrackFromCycle < config.fastTrackCycles() ? config.roundPeriodNanos() : config.pollPeriodNanos();
+        return Math.max(own, serversPollNanos);
+    }
+
+    /**
+     * What a gateway's servers ask: the upper median of the intervals its active, trusted upstreams advertise (0 for
+     * none), so that a faulty minority can neither slow it down nor speed it up beyond what an honest server asks.
+     */
+    private long serversPoll() {
+        int n = 0;
+        for (Link link : links) {
+            if (link.state == LinkState.ACTIVE && !link.isolated) {
+                long p = link.serverPollNanos;
+                int k = n++;
+                while (k > 0 && pollScratch[k - 1] > p) {
+                    pollScratch[k] = pollScratch[k - 1];
+                    k--;
+                }
+                pollScratch[k] = p;
+            }
+        }
+        return n == 0 ? 0 : Math.min(SERVER_POLL_NANOS_MAX, pollScratch[n / 2]);
     }
 
     private void startCycle(long now) {
@@ -471,6 +535,9 @@ public final class ClocklinkNode {
             completeCycle(now);
         }
         cycle++;
+        if (!master) {
+            serversPollNanos = serversPoll();
+        }
         int polled = 0;
         for (Link link : links) {
             if (link.requested && !link.answered) {
@@ -481,6 +548,8 @@ public final class ClocklinkNode {
             }
             link.requested = false;
             link.answered = false;
+            link.reprobed = false;
+            link.reprobeAnswered = false;
             switch (link.state) {
                 case JOINING, REFUSED -> {
                     int wait = link.state == LinkState.REFUSED ? JOIN_REFUSED_RETRY_CYCLES : link.joinBackoffCycles;
@@ -506,27 +575,50 @@ public final class ClocklinkNode {
         cyclePolled = polled;
         cycleAnswered = 0;
         cycleOpen = true;
+        cycleRetried = false;
+        cycleStartMono = now;
         cycleDeadline = now + Math.max(1, cyclePeriodNanos() / 2);
         if (polled == 0) {
             completeCycle(now);
         }
     }
 
+    /** At the cycle's first deadline: re-sends the requests that look lost; true when it did (the cycle waits on). */
+    private boolean retryUnanswered(long now) {
+        if (cycleRetried) {
+            return false;
+        }
+        cycleRetried = true;
+        boolean any = false;
+        for (Link link : links) {
+            long minDelay = link.filter.minDelayNanos();
+            if (link.requested && !link.answered && link.state == LinkState.ACTIVE && minDelay > 0
+                    && now - cycleStartMono >= RETRY_AFTER_ROUND_TRIPS * minDelay) {
+                sendRequest(link, now);
+                retries++;
+                any = true;
+            }
+        }
+        if (any) {
+            cycleDeadline = now + Math.max(1, cyclePeriodNanos() / 4);
+        }
+        return any;
+    }
+
     private void completeCycle(long now) {
         cycleOpen = false;
         cycleDeadline = Long.MAX_VALUE;
-        combine(now, true);
+        combine(now);
     }
 
     /**
-     * Combines the links' estimates at {@code now}. At the end of a cycle ({@code judging}) it also refits the common
-     * slope, judges the links (reputation) and, on the leader, sends the update; between a gateway's slow polls it only
-     * re-evaluates the filters at now, so the discipline gets samples at the sample period, not the poll period.
+     * At the end of a cycle: sizes the windows, refits the common slope, combines the links' estimates at {@code now},
+     * judges the links (reputation) and, on the leader, sends the update. Between a gateway's slow polls
+     * {@link #extrapolate} carries the result on, so the discipline gets samples at the sample period.
      */
-    private void combine(long now, boolean judging) {
-        if (judging) {
-            updateSlope();
-        }
+    private void combine(long now) {
+        sizeWindows();
+        updateSlope();
         selection.clear();
         int usableLinks = 0;
         for (Link link : links) {
@@ -563,9 +655,7 @@ public final class ClocklinkNode {
             resultPrecision = selection.precisionNanos();
             resultOffsetSelfNanos = selfUsable ? selfX - resultX : 0;
         }
-        if (judging) {
-            judge(now);
-        }
+        judge(now);
         if (master) {
             // The master's own sample must not count its own clock.
             sampleSelection.clear();
@@ -577,7 +667,7 @@ public final class ClocklinkNode {
             if (sampleSelection.count() > 0 && sampleSelection.select()) {
                 emitSample(now, sampleSelection);
             }
-            if (judging && state == State.LEADER && resultValid) {
+            if (state == State.LEADER && resultValid) {
                 sendUpdates();
             }
         } else if (resultValid) {
@@ -589,7 +679,7 @@ public final class ClocklinkNode {
     private boolean estimate(Link link, long now) {
         if (link.state == LinkState.JOINING || link.state == LinkState.REFUSED || !link.filter.hasData()
                 || link.misses >= MISSES_UNREACHABLE || link.peerStatus == ClockStatus.UNSYNCHRONIZED.ordinal()
-                || now - link.lastResponseMono > config.filterWindowNanos()) {
+                || now - link.lastResponseMono > link.filter.windowNanos()) {
             return false;
         }
         if (!link.filter.honestInterval(now)) {
@@ -602,6 +692,7 @@ public final class ClocklinkNode {
         link.valueX = v;
         link.boundX = Math.max(v - lo, hi - v);
         long uncertainty = link.filter.uncertaintyNanos(now, slopeKnown);
+        link.uncertaintyX = uncertainty;
         double scale = Math.max(link.precisionSq < 0 ? 0 : Math.sqrt(link.precisionSq), uncertainty);
         link.precisionX = (long) Math.ceil(PRECISION_SIGMAS * scale) + config.precisionFloorNanos();
         double voteScale = Math.max(link.changeSq < 0 ? 0 : Math.sqrt(link.changeSq), uncertainty);
@@ -611,6 +702,36 @@ public final class ClocklinkNode {
             link.voteHalfWidthX = Math.max(link.voteHalfWidthX, link.precisionX);
         }
         return true;
+    }
+
+    /** Sizes each link's filter window from its measured jitter and the poll period (see {@link #windowNanosFor}). */
+    private void sizeWindows() {
+        long period = cyclePeriodNanos();
+        long longest = 0;
+        for (Link link : links) {
+            double jitter = link.filter.meanExcessNanos();
+            if (jitter >= 0) {
+                link.filter.setWindow(windowNanosFor(jitter, period));
+            }
+            if (link.filter.hasData()) {
+                longest = Math.max(longest, Math.min(link.filter.windowNanos(), (long) link.filter.spanNanos()));
+            }
+        }
+        windowNanosNow = longest;
+    }
+
+    /**
+     * The window for a link with this queueing jitter (mean excess delay one way) polled every {@code periodNanos}:
+     * the envelope errs by about jitter / exchanges in the window, a wandering oscillator bends the fitted line by
+     * about wander x window^1.5; their sum is least near {@code WINDOW_REF x (jitter x poll / (5 us s x wander))^0.4}.
+     * At least {@value #WINDOW_POLLS_MIN} polls, at most the configured window.
+     */
+    long windowNanosFor(double jitterNanos, long periodNanos) {
+        double jitterPoll = Math.max(1, jitterNanos) * (periodNanos / 1e9);
+        double w = WINDOW_REF_NANOS * Math.pow(jitterPoll / (WINDOW_REF_JITTER_POLL_NANOS_SECONDS
+                * config.wanderPpbPerSqrtSecond()), WINDOW_EXPONENT);
+        w = Math.max(w, (double) WINDOW_POLLS_MIN * periodNanos);
+        return (long) Math.min(config.filterWindowNanos(), w);
     }
 
     /**
@@ -754,7 +875,11 @@ public final class ClocklinkNode {
             link.baselineSet = true;
             link.baselineNanos = d;
         }
-        double c = d - link.baselineNanos;
+        // Robustly: a change beyond a few of the vote's scales is clipped, so a lie that begins (selected while it is
+        // still within the vote) neither drags the baseline nor widens the vote that is about to catch it.
+        double scale = Math.max(link.changeSq < 0 ? 0 : Math.sqrt(link.changeSq), link.uncertaintyX);
+        double limit = LEARN_CLIP_SCALES * Math.max(1, scale);
+        double c = Math.max(-limit, Math.min(limit, d - link.baselineNanos));
         link.baselineNanos += c / 64;
         link.changeSq = link.changeSq < 0 ? c * c : link.changeSq + (c * c - link.changeSq) / 32;
     }
@@ -762,16 +887,31 @@ public final class ClocklinkNode {
     /** A link's filter has seen enough (exchanges, and an eighth of its window) to hold its disagreement against it. */
     private boolean judgeable(Link link) {
         return link.filter.exchangesInWindow() >= JUDGE_EXCHANGES_MIN
-                && link.filter.spanNanos() >= config.filterWindowNanos() / JUDGE_WINDOW_FRACTION;
+                && link.filter.spanNanos() >= link.filter.windowNanos() / JUDGE_WINDOW_FRACTION;
+    }
+
+    /**
+     * Between a gateway's polls: the last combination carried to now. Every link's value moves with the common slope,
+     * so the combination does; the truth moves at most the oscillator tolerance, so the bound grows by that and the
+     * slope's own excursion, and stays honest under the same assumption as the combination's.
+     */
+    private void extrapolate(long now) {
+        long dt = Math.max(0, now - resultMono);
+        long x = resultX + Math.round(slope * dt);
+        long grow = (long) Math.ceil(dt * (Math.abs(slope) + config.frequencyTolerancePpb() * 1e-9)) + 1;
+        lastSampleMono = now; // due (nextSampleMonoNanos): emitted or not, the next one is a period on
+        emitSample(now, x, resultBound + grow, true);
     }
 
     private void emitSample(long now, Selection sel) {
-        long boundNanos = sel.boundNanos();
+        emitSample(now, sel.valueNanos(), sel.boundNanos(), false);
+    }
+
+    private void emitSample(long now, long valueX, long boundNanos, boolean due) {
         if (boundNanos >= Sample.ERROR_NANOS_MAX) {
             return;
         }
-        long period = samplePeriodNanos(boundNanos);
-        if (lastSampleMono != Long.MIN_VALUE && now - lastSampleMono < period) {
+        if (!due && lastSampleMono != Long.MIN_VALUE && now - lastSampleMono < samplePeriodNanos(boundNanos)) {
             return;
         }
         long refBound = Long.MAX_VALUE;
@@ -787,7 +927,7 @@ public final class ClocklinkNode {
         }
         lastSampleMono = now;
         samplesEmitted++;
-        sampleSink.accept(new Sample(SOURCE_NAME, now, now + sel.valueNanos(), refBound, boundNanos - refBound,
+        sampleSink.accept(new Sample(SOURCE_NAME, now, now + valueX, refBound, boundNanos - refBound,
                 LeapIndicator.values()[Math.min(leap, LeapIndicator.values().length - 1)]));
     }
 
@@ -803,7 +943,7 @@ public final class ClocklinkNode {
      */
     long autoSamplePeriodNanos(long errorNanos) {
         double gateSpanNanos = 6.0 * errorNanos / (config.disciplineFrequencyPpbMax() * 1e-9);
-        long p = Math.max(config.filterWindowNanos() / SAMPLE_PERIOD_WINDOW_FRACTION,
+        long p = Math.max(windowNanosNow / SAMPLE_PERIOD_WINDOW_FRACTION,
                 (long) (gateSpanNanos / DISCIPLINE_WINDOW_SAMPLES));
         return Math.min(SAMPLE_PERIOD_AUTO_MAX_NANOS, Math.max(config.roundPeriodNanos(), p));
     }
@@ -845,7 +985,7 @@ public final class ClocklinkNode {
                 if (master && rx.role == Wire.ROLE_MASTER) {
                     onMasterRequest(link, now);
                 }
-                respond(link.token, rx.sequence, rxMono, now);
+                respond(link.token, rx.sequence, rxMono, now, false);
             }
             case Wire.TYPE_SYNC_RESPONSE -> onResponse(link, now, rxMono);
             case Wire.TYPE_SYNC_UPDATE -> onUpdate(link, now);
@@ -883,6 +1023,7 @@ public final class ClocklinkNode {
         } else {
             observeGatewayTerm(rx.term, rx.leader);
         }
+        boolean firstAnswer = !link.answered; // a retried request may be answered twice
         link.answered = true;
         link.misses = 0;
         if (link.state == LinkState.UNREACHABLE) {
@@ -896,12 +1037,29 @@ public final class ClocklinkNode {
         link.peerLeap = rx.leap;
         link.peerTier = rx.tier;
         link.peerBoundNanos = rx.boundNanos;
+        link.serverPollNanos = Wire.pollNanos(rx.pollCode);
         link.exchanges++;
         boolean usable = rx.status != ClockStatus.UNSYNCHRONIZED.ordinal() && rx.boundNanos <= PEER_BOUND_USABLE_MAX;
+        boolean reprobe = false;
         if (usable) {
+            reprobe = cycleOpen && firstAnswer && !link.reprobed && !link.isolated
+                    && link.filter.exchangesInWindow() >= REPROBE_EXCHANGES_MIN
+                    && link.filter.queueingExcessNanos(t1, t2, t3, t4) > Math.max(REPROBE_JITTERS * link.filter.meanExcessNanos(),
+                            REPROBE_FLOOR_NANOS + 4.0 * config.timestampErrorNanos());
             link.filter.add(t1, t2, t3, t4, rx.boundNanos);
         }
-        cycleAnswered++;
+        if (firstAnswer) {
+            cycleAnswered++;
+        } else if (link.reprobed && !link.reprobeAnswered) {
+            link.reprobeAnswered = true;
+            cycleAnswered++;
+        }
+        if (reprobe) {
+            link.reprobed = true;
+            cyclePolled++;
+            reprobes++;
+            sendRequest(link, now);
+        }
         if (cycleOpen && cycleAnswered >= cyclePolled) {
             completeCycle(now);
         }
@@ -915,13 +1073,14 @@ public final class ClocklinkNode {
             case Wire.TYPE_SYNC_REQUEST -> {
                 c.lastHeardMono = now;
                 c.requests++;
-                respond(token, rx.sequence, rxMono, now);
+                respond(token, rx.sequence, rxMono, now, true);
             }
             case Wire.TYPE_JOIN -> {
                 if (c.nodeNumber != rx.sender) {
                     // A different node at this address: it takes the slot over only through a fresh join.
                     clientByToken.remove(token);
                     c.used = false;
+                    clientsChanged(-1);
                     onJoin(token, now);
                     return;
                 }
@@ -968,6 +1127,7 @@ public final class ClocklinkNode {
                 if (now - clients[i].lastHeardMono > CLIENT_IDLE_NANOS) {
                     clientByToken.remove(clients[i].token);
                     clients[i].used = false;
+                    clientsChanged(-1);
                     free = i;
                 }
             }
@@ -979,6 +1139,7 @@ public final class ClocklinkNode {
         }
         Client c = clients[free];
         c.used = true;
+        clientsChanged(1);
         c.nodeNumber = rx.sender;
         c.token = token;
         c.role = rx.role;
@@ -994,7 +1155,19 @@ public final class ClocklinkNode {
         sendJoinAck(token, Wire.JOIN_ACCEPTED, rx.sequence);
     }
 
-    private void respond(long token, long requestSequence, long rxMono, long now) {
+    /**
+     * Keeps what this server asks of its clients current: every round while it has at most
+     * {@code clientRequestsPerRound} of them, else {@code round x clients / clientRequestsPerRound}, so that it answers
+     * about that many requests per round however many clients it has.
+     */
+    private void clientsChanged(int delta) {
+        clientsUsed += delta;
+        long interval = clientsUsed <= config.clientRequestsPerRound() ? 0
+                : config.roundPeriodNanos() * clientsUsed / config.clientRequestsPerRound();
+        clientPollCode = Wire.pollCode(interval);
+    }
+
+    private void respond(long token, long requestSequence, long rxMono, long now, boolean toClient) {
         clock.read(rxMono, reading);
         long t2 = reading.epochNanos;
         long b2 = reading.boundNanos;
@@ -1012,6 +1185,7 @@ public final class ClocklinkNode {
         tx.status = reading.status.ordinal();
         tx.leap = clock.leap().ordinal();
         tx.tier = tier;
+        tx.pollCode = toClient ? clientPollCode : 0;
         tx.term = term;
         tx.leader = master ? leaderNumber() : observedLeader;
         send(token);
@@ -1397,6 +1571,16 @@ public final class ClocklinkNode {
         return bytesSent;
     }
 
+    /** Requests sent again at a cycle's deadline because they looked lost. */
+    public long retries() {
+        return retries;
+    }
+
+    /** Requests sent again in a cycle because an answer's queueing could hide a lie. */
+    public long reprobes() {
+        return reprobes;
+    }
+
     public long messagesReceived() {
         return messagesReceived;
     }
@@ -1426,13 +1610,17 @@ public final class ClocklinkNode {
     }
 
     public int clientCount() {
-        int n = 0;
-        for (Client c : clients) {
-            if (c.used) {
-                n++;
-            }
-        }
-        return n;
+        return clientsUsed;
+    }
+
+    /** The poll interval this server asks of its clients now, ns (0: every round is fine). */
+    public long clientPollNanos() {
+        return Wire.pollNanos(clientPollCode);
+    }
+
+    /** A gateway: the interval it polls its upstreams at now, ns (a master: its round). */
+    public long pollNanos() {
+        return cyclePeriodNanos();
     }
 
     /** Configured peers (upstreams of a gateway, other masters of a master). */
@@ -1447,6 +1635,11 @@ public final class ClocklinkNode {
             return 0;
         }
         return link.reputation;
+    }
+
+    /** Exchanges completed with peer {@code i} (answers matched to our requests). */
+    public long peerExchanges(int i) {
+        return links[i].exchanges;
     }
 
     /** Whether link {@code i} is isolated for its reputation (not merely unreachable). */

@@ -26,12 +26,16 @@ package io.ionclock.core.clocklink;
 final class LinkFilter {
     /** Time bins in the window. */
     static final int BINS = 32;
+    /** The shortest window {@link #setWindow} takes. */
+    static final long WINDOW_NANOS_MIN = 1_000_000_000L;
     /** Raw exchanges kept for the honest interval. */
     static final int RECENT = 8;
 
-    private final long windowNanos;
-    private final long binNanos;
-    private final long binNanosMin;
+    /** The longest window; the node sizes the current one within it ({@link #setWindow}). */
+    private final long windowMaxNanos;
+    private long windowNanos;
+    private long binNanos;
+    private long binNanosMin;
     private long firstMonoNanos;
     private final long frequencyTolerancePpb;
     private final long timestampErrorNanos;
@@ -51,6 +55,7 @@ final class LinkFilter {
     private final long[] binMinDelay = new long[BINS];
     private int binHead;
     private int binCount;
+    private long windowExchanges; // sum of binExchanges over the ring
 
     // Recent raw exchanges (honest intervals at their mid instant).
     private final long[] recentMidMono = new long[RECENT];
@@ -69,9 +74,8 @@ final class LinkFilter {
         if (windowNanos < BINS || frequencyTolerancePpb <= 0 || timestampErrorNanos < 0) {
             throw new IllegalArgumentException("bad filter parameters");
         }
-        this.windowNanos = windowNanos;
-        this.binNanos = windowNanos / BINS;
-        this.binNanosMin = Math.max(1, binNanos / 64);
+        this.windowMaxNanos = windowNanos;
+        setWindow(windowNanos);
         this.frequencyTolerancePpb = frequencyTolerancePpb;
         this.timestampErrorNanos = timestampErrorNanos;
     }
@@ -79,12 +83,32 @@ final class LinkFilter {
     void reset() {
         binCount = 0;
         binHead = 0;
+        windowExchanges = 0;
         recentCount = 0;
         recentNext = 0;
         hasOrigin = false;
         meanExcessNanos = -1;
         hullsDirty = true;
         resets++;
+    }
+
+    /**
+     * Sets the window (clamped to 1 s .. the longest): bins opened from now on are a {@link #BINS}th of it and bins
+     * older than it expire, so a longer window fills as time passes and a shorter one takes effect at once.
+     */
+    void setWindow(long nanos) {
+        windowNanos = Math.max(Math.min(WINDOW_NANOS_MIN, windowMaxNanos), Math.min(windowMaxNanos, nanos));
+        binNanos = windowNanos / BINS;
+        binNanosMin = Math.max(1, binNanos / 64);
+    }
+
+    long windowNanos() {
+        return windowNanos;
+    }
+
+    /** The queueing jitter's scale: the mean of (delay - the window's least delay) / 2, ns; -1 before any exchange. */
+    double meanExcessNanos() {
+        return meanExcessNanos;
     }
 
     /** Sets the slope (d x / d mono, e.g. the node's common estimate) used to pick each bin's extremes. */
@@ -127,6 +151,7 @@ final class LinkFilter {
         double dl = l - originX;
         // Expire bins that left the window; open a bin when the newest is full (in time).
         while (binCount > 0 && t4MonoNanos - binStartMono[binHead] > windowNanos + binNanos) {
+            windowExchanges -= binExchanges[binHead];
             binHead = (binHead + 1) % BINS;
             binCount--;
         }
@@ -135,6 +160,7 @@ final class LinkFilter {
         long binNow = Math.max(binNanosMin, Math.min(binNanos, (t1MonoNanos - firstMonoNanos) / BINS));
         if (binCount == 0 || t1MonoNanos - binStartMono[newest] >= binNow) {
             if (binCount == BINS) {
+                windowExchanges -= binExchanges[binHead];
                 binHead = (binHead + 1) % BINS;
                 binCount--;
             }
@@ -159,12 +185,28 @@ final class LinkFilter {
             binMinDelay[newest] = Math.min(binMinDelay[newest], delayNanos);
         }
         binExchanges[newest]++;
+        windowExchanges++;
         exchanges++;
         hullsDirty = true;
         long minDelay = minDelayNanos();
         double excess = Math.max(0, (delayNanos - minDelay) / 2.0);
         // Until the window shows its floor, the scale is taken as the whole half round trip (conservative).
         meanExcessNanos = meanExcessNanos < 0 ? delayNanos / 2.0 : meanExcessNanos + (excess - meanExcessNanos) / 64;
+    }
+
+    /**
+     * How far an exchange lies inside the envelopes on its worse side: the queueing it shows on the slower of its two
+     * paths (its U above the upper envelope, or its L below the lower one), ns; 0 before any exchange. A clock that
+     * shifts by more than this cannot be seen in the exchange.
+     */
+    double queueingExcessNanos(long t1MonoNanos, long t2EpochNanos, long t3EpochNanos, long t4MonoNanos) {
+        if (binCount == 0) {
+            return 0;
+        }
+        envelopes(slope);
+        double up = (t2EpochNanos - t1MonoNanos - originX) - (envUpper + slope * (t1MonoNanos - originMonoNanos));
+        double down = (envLower + slope * (t4MonoNanos - originMonoNanos)) - (t3EpochNanos - t4MonoNanos - originX);
+        return Math.max(up, down);
     }
 
     /** The new exchange lies entirely outside the envelopes: a step, not jitter. */
@@ -193,6 +235,8 @@ final class LinkFilter {
     private void envelopes(double s) {
         if (hullsDirty) {
             buildHulls();
+        } else if (envValid && s == envSlope) {
+            return; // the same slope over the same hulls (between polls every estimate asks this)
         }
         double up = Double.POSITIVE_INFINITY;
         double lo = Double.NEGATIVE_INFINITY;
@@ -204,7 +248,12 @@ final class LinkFilter {
         }
         envUpper = up;
         envLower = lo;
+        envSlope = s;
+        envValid = true;
     }
+
+    private double envSlope;
+    private boolean envValid; // envUpper and envLower hold the envelopes of envSlope over the current hulls
 
     private boolean hullsDirty = true;
     private final double[] hullUT = new double[BINS];
@@ -217,6 +266,7 @@ final class LinkFilter {
     /** Monotone-chain hulls over the bins' points, which are in time order. */
     private void buildHulls() {
         hullsDirty = false;
+        envValid = false;
         hullUCount = 0;
         hullLCount = 0;
         double sum = 0;
@@ -314,11 +364,7 @@ final class LinkFilter {
     }
 
     long exchangesInWindow() {
-        long n = 0;
-        for (int k = 0; k < binCount; k++) {
-            n += binExchanges[(binHead + k) % BINS];
-        }
-        return n;
+        return windowExchanges;
     }
 
     /** Lowest round trip (less the peer's turnaround) in the window: ns. */

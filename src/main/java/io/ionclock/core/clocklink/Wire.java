@@ -80,6 +80,8 @@ public final class Wire {
     public static final int RESPONSE_OFF_STATUS = 52;
     public static final int RESPONSE_OFF_LEAP = 53;
     public static final int RESPONSE_OFF_TIER = 54;
+    /** The poll interval the server asks of this client (a {@link #pollCode}); 0: none (every round is fine). */
+    public static final int RESPONSE_OFF_POLL = 55;
     public static final int RESPONSE_OFF_TERM = 56;
     public static final int RESPONSE_OFF_LEADER = 64;
     public static final int SYNC_RESPONSE_SIZE_BYTES = 24 + 44 + MAC_SIZE_BYTES;
@@ -194,6 +196,27 @@ public final class Wire {
 
     public static long getI64(byte[] b, int o) {
         return ((long) getI32(b, o) << 32) | (getI32(b, o + 4) & U32_MAX);
+    }
+
+    /** Largest poll code: 2^(160/8) ms = 1048.6 s. */
+    public static final int POLL_CODE_MAX = 160;
+
+    /**
+     * A poll interval on the wire in one byte: {@code code = ceil(8 log2(interval / 1 ms))}, so the interval is
+     * {@code 2^(code/8)} ms (steps of 9%, rounded up: a client that obeys never polls faster than asked); 0 for
+     * none (an interval of 1 ms or less).
+     */
+    public static int pollCode(long intervalNanos) {
+        if (intervalNanos <= 1_000_000L) {
+            return 0;
+        }
+        int code = (int) Math.ceil(8 * Math.log(intervalNanos / 1e6) / Math.log(2) - 1e-9);
+        return Math.max(1, Math.min(POLL_CODE_MAX, code));
+    }
+
+    /** The interval of a {@link #pollCode}, ns (0 for code 0). */
+    public static long pollNanos(int code) {
+        return code <= 0 ? 0 : (long) Math.ceil(Math.pow(2, Math.min(code, POLL_CODE_MAX) / 8.0) * 1e6);
     }
 
     /** {@code v} clamped into 0..{@link #U32_MAX}. */

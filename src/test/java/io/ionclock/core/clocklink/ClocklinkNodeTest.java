@@ -149,6 +149,70 @@ class ClocklinkNodeTest {
         assertTrue(isolatedEverywhere(net, liar), "stays isolated");
     }
 
+    /**
+     * A lie hidden in queueing: from the lie on, the gateway's first request of every cycle to the liar waits 800 us
+     * in a queue, so its answer, shifted -150 us, still sits above the forward envelope (it looks like a slow path,
+     * not a moved clock). Only a second look in the same cycle sees it; without one the liar is never isolated.
+     * On the calm path before, nobody is asked twice.
+     */
+    @Test
+    void aLieHiddenInOnePathsQueueingIsCaughtBySecondLookInTheSameCycle() {
+        MiniNet net = fleet(4, 1);
+        int liar = 1;
+        int gw = 4;
+        boolean[] lying = {false};
+        boolean[] slow = {false};
+        long[] lastRequest = {Long.MIN_VALUE / 2};
+        net.tamper = (src, dst, b) -> {
+            slow[0] = false;
+            if (lying[0] && src == gw && dst == liar && Wire.type(b, 0) == Wire.TYPE_SYNC_REQUEST) {
+                long t = net.truth.monoNanos();
+                slow[0] = t - lastRequest[0] > ROUND / 2; // the cycle's first request
+                lastRequest[0] = t;
+            }
+            return lying[0] && src == liar && Wire.type(b, 0) == Wire.TYPE_SYNC_RESPONSE
+                    ? net.resign(b, x -> shiftResponse(x, -150_000)) : b;
+        };
+        net.delayNanos = sd -> 200_000L + (slow[0] ? 800_000L : 0);
+        net.runUntil(45 * SECOND);
+        for (MiniNet.Node n : net.nodes) {
+            assertEquals(0, n.link.reprobes(), "n" + n.index + " asked a calm link twice");
+        }
+        lying[0] = true;
+        long from = net.truth.monoNanos();
+        long violations = 0;
+        while (!isolatedEverywhere(net, liar)) {
+            violations += net.runChecked(net.truth.monoNanos() + ROUND, List.of(liar));
+            assertTrue(net.truth.monoNanos() - from <= 10 * ROUND, "not isolated within 10 rounds");
+        }
+        long rounds = (net.truth.monoNanos() - from + ROUND - 1) / ROUND;
+        assertTrue(rounds <= 3, "isolated after " + rounds + " rounds");
+        assertTrue(net.nodes.get(gw).link.reprobes() >= 1);
+        assertEquals(0, violations);
+    }
+
+    /** A lost answer is asked for again before the cycle closes: the cycle still has it, and no miss is counted. */
+    @Test
+    void aLostAnswerIsAskedForAgainInTheSameCycle() {
+        MiniNet net = fleet(3, 1);
+        net.runUntil(30 * SECOND);
+        int gw = 3;
+        int[] dropped = {0};
+        net.tamper = (src, dst, b) -> {
+            if (dropped[0] == 0 && src == 0 && dst == gw && Wire.type(b, 0) == Wire.TYPE_SYNC_RESPONSE) {
+                dropped[0]++;
+                return null;
+            }
+            return b;
+        };
+        int k = linkIndex(net.nodes.get(gw), 0);
+        long exchangesBefore = net.nodes.get(gw).link.peerExchanges(k);
+        net.runUntil(net.truth.monoNanos() + 5 * ROUND);
+        assertEquals(1, dropped[0]);
+        assertEquals(1, net.nodes.get(gw).link.retries());
+        assertEquals(5, net.nodes.get(gw).link.peerExchanges(k) - exchangesBefore, "one exchange every cycle");
+    }
+
     /** f = floor((n-1)/3) = 2 liars among 7 masters, lying in the same direction (they agree with each other). */
     @Test
     void twoAgreeingLiarsAmongSevenAreOutvotedAndIsolated() {
