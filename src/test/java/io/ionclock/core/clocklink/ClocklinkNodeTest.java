@@ -133,14 +133,7 @@ class ClocklinkNodeTest {
         int liar = 2;
         net.tamper = (src, dst, b) -> src == liar && Wire.type(b, 0) == Wire.TYPE_SYNC_RESPONSE
                 ? net.resign(b, x -> shiftResponse(x, dst % 2 == 0 ? 150_000 : -150_000)) : b;
-        long from = net.truth.monoNanos();
-        long violations = 0;
-        while (!isolatedEverywhere(net, liar)) {
-            violations += net.runChecked(net.truth.monoNanos() + ROUND, List.of(liar));
-            assertTrue(net.truth.monoNanos() - from <= 10 * ROUND, "not isolated within 10 rounds");
-        }
-        long rounds = (net.truth.monoNanos() - from + ROUND - 1) / ROUND;
-        assertTrue(rounds <= 3, "isolated after " + rounds + " rounds");
+        long violations = runUntilIsolatedWithinThreeRounds(net, liar);
         violations += net.runChecked(net.truth.monoNanos() + 20 * SECOND, List.of(liar));
         assertEquals(0, violations);
         for (int g = 4; g < 7; g++) {
@@ -179,14 +172,7 @@ class ClocklinkNodeTest {
             assertEquals(0, n.link.reprobes(), "n" + n.index + " asked a calm link twice");
         }
         lying[0] = true;
-        long from = net.truth.monoNanos();
-        long violations = 0;
-        while (!isolatedEverywhere(net, liar)) {
-            violations += net.runChecked(net.truth.monoNanos() + ROUND, List.of(liar));
-            assertTrue(net.truth.monoNanos() - from <= 10 * ROUND, "not isolated within 10 rounds");
-        }
-        long rounds = (net.truth.monoNanos() - from + ROUND - 1) / ROUND;
-        assertTrue(rounds <= 3, "isolated after " + rounds + " rounds");
+        long violations = runUntilIsolatedWithinThreeRounds(net, liar);
         assertTrue(net.nodes.get(gw).link.reprobes() >= 1);
         assertEquals(0, violations);
     }
@@ -344,6 +330,19 @@ class ClocklinkNodeTest {
         assertThrows(IllegalArgumentException.class, () -> ClocklinkConfig.master("m", 1, k, List.of()).withPeriods(ROUND, ROUND / 2));
         assertThrows(IllegalArgumentException.class, () -> ClocklinkConfig.master("m", 1, k, List.of()).withClients(-1, true));
         assertThrows(IllegalArgumentException.class, () -> ClocklinkConfig.master("m", 1, k, List.of()).withTiming(-1, 1, SECOND));
+    }
+
+    /** Runs round by round until every honest listener isolates {@code faulty}; asserts 3 rounds at most; returns violations. */
+    static long runUntilIsolatedWithinThreeRounds(MiniNet net, int faulty) {
+        long from = net.truth.monoNanos();
+        long violations = 0;
+        while (!isolatedEverywhere(net, faulty)) {
+            violations += net.runChecked(net.truth.monoNanos() + ROUND, List.of(faulty));
+            assertTrue(net.truth.monoNanos() - from <= 10 * ROUND, "not isolated within 10 rounds");
+        }
+        long rounds = (net.truth.monoNanos() - from + ROUND - 1) / ROUND;
+        assertTrue(rounds <= 3, "isolated after " + rounds + " rounds");
+        return violations;
     }
 
     static boolean isolatedEverywhere(MiniNet net, int faulty) {
