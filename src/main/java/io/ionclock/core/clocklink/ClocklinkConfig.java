@@ -163,65 +163,117 @@ public record ClocklinkConfig(
     }
 
     public ClocklinkConfig withSeed(long s) {
-        return new ClocklinkConfig(role, nodeId, incarnation, s, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
+        return copy(c -> c.seed = s);
     }
 
     public ClocklinkConfig withPeriods(long roundNanos, long pollNanos) {
-        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundNanos, pollNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
+        return copy(c -> {
+            c.roundPeriodNanos = roundNanos;
+            c.pollPeriodNanos = pollNanos;
+        });
     }
 
     public ClocklinkConfig withFastTrackCycles(int cycles) {
-        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                cycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
+        return copy(c -> c.fastTrackCycles = cycles);
     }
 
     public ClocklinkConfig withClients(int max, boolean serve) {
-        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, max, serve, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
+        return copy(c -> {
+            c.clientsMax = max;
+            c.serveClients = serve;
+        });
     }
 
     public ClocklinkConfig withTiming(long tsErrorNanos, long tolerancePpb, long windowNanos) {
-        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, tsErrorNanos, tolerancePpb, disciplineFrequencyPpbMax, windowNanos,
-                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
+        return copy(c -> {
+            c.timestampErrorNanos = tsErrorNanos;
+            c.frequencyTolerancePpb = tolerancePpb;
+            c.filterWindowNanos = windowNanos;
+        });
     }
 
     public ClocklinkConfig withDisciplineFrequencyPpbMax(long ppb) {
-        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, ppb, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
+        return copy(c -> c.disciplineFrequencyPpbMax = ppb);
     }
 
-    public ClocklinkConfig withSampling(long samplePeriod, long precisionFloor) {
-        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriod, precisionFloor, clientRequestsPerRound, wanderPpbPerSqrtSecond);
+    public ClocklinkConfig withSampling(long samplePeriodNanos, long precisionFloorNanos) {
+        return copy(c -> {
+            c.samplePeriodNanos = samplePeriodNanos;
+            c.precisionFloorNanos = precisionFloorNanos;
+        });
     }
 
     public ClocklinkConfig withKeys(ClocklinkKeys k) {
-        return new ClocklinkConfig(role, nodeId, incarnation, seed, k, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, wanderPpbPerSqrtSecond);
+        return copy(c -> c.keys = k);
     }
 
     /** A server's client load: {@code requestsPerRound} client requests per round on average (1..CLIENTS_MAX_LIMIT). */
     public ClocklinkConfig withClientRequestsPerRound(int requestsPerRound) {
-        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos, requestsPerRound, wanderPpbPerSqrtSecond);
+        return copy(c -> c.clientRequestsPerRound = requestsPerRound);
     }
 
     /** The local oscillator's frequency random walk, ppb per sqrt(s) (it sizes the filter windows). */
     public ClocklinkConfig withWander(double ppbPerSqrtSecond) {
-        return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
-                fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb, disciplineFrequencyPpbMax, filterWindowNanos,
-                samplePeriodNanos, precisionFloorNanos, clientRequestsPerRound, ppbPerSqrtSecond);
+        return copy(c -> c.wanderPpbPerSqrtSecond = ppbPerSqrtSecond);
+    }
+
+    /** This configuration with {@code change} applied to a copy of its fields (validated again, as every new one). */
+    private ClocklinkConfig copy(java.util.function.Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return f.build();
+    }
+
+    /** The components as mutable fields: the one place that lists them all for the {@code with...} methods. */
+    private static final class Fields {
+        Role role;
+        String nodeId;
+        int incarnation;
+        long seed;
+        ClocklinkKeys keys;
+        List<Peer> peers;
+        long roundPeriodNanos;
+        long pollPeriodNanos;
+        int fastTrackCycles;
+        int clientsMax;
+        boolean serveClients;
+        long timestampErrorNanos;
+        long frequencyTolerancePpb;
+        long disciplineFrequencyPpbMax;
+        long filterWindowNanos;
+        long samplePeriodNanos;
+        long precisionFloorNanos;
+        int clientRequestsPerRound;
+        double wanderPpbPerSqrtSecond;
+
+        Fields(ClocklinkConfig c) {
+            role = c.role;
+            nodeId = c.nodeId;
+            incarnation = c.incarnation;
+            seed = c.seed;
+            keys = c.keys;
+            peers = c.peers;
+            roundPeriodNanos = c.roundPeriodNanos;
+            pollPeriodNanos = c.pollPeriodNanos;
+            fastTrackCycles = c.fastTrackCycles;
+            clientsMax = c.clientsMax;
+            serveClients = c.serveClients;
+            timestampErrorNanos = c.timestampErrorNanos;
+            frequencyTolerancePpb = c.frequencyTolerancePpb;
+            disciplineFrequencyPpbMax = c.disciplineFrequencyPpbMax;
+            filterWindowNanos = c.filterWindowNanos;
+            samplePeriodNanos = c.samplePeriodNanos;
+            precisionFloorNanos = c.precisionFloorNanos;
+            clientRequestsPerRound = c.clientRequestsPerRound;
+            wanderPpbPerSqrtSecond = c.wanderPpbPerSqrtSecond;
+        }
+
+        ClocklinkConfig build() {
+            return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
+                    fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb,
+                    disciplineFrequencyPpbMax, filterWindowNanos, samplePeriodNanos, precisionFloorNanos,
+                    clientRequestsPerRound, wanderPpbPerSqrtSecond);
+        }
     }
 
     public int nodeNumber() {
