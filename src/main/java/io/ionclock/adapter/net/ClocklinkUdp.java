@@ -67,6 +67,7 @@ public final class ClocklinkUdp implements ReferenceSource {
     public record View(String role, String nodeId, long nodeNumber, int port, String state, long term, boolean leader,
             String leaderName, long leaderNumber, int clients, long messagesSent, long messagesReceived,
             long bytesSent, long samplesEmitted, long elections, long deposals, long joinsRefused,
+            long joinChallenges,
             Map<String, Long> dropped, List<PeerStatus> peers, int addresses, int addressesMax,
             long addressEvictions, long sendFailures, long unroutableSends, long failures) {
     }
@@ -272,7 +273,8 @@ public final class ClocklinkUdp implements ReferenceSource {
                     Integer.toUnsignedLong(node.nodeNumber()), boundPort, node.state().name(), node.term(),
                     node.isLeader(), node.leaderName(), Integer.toUnsignedLong(node.leaderNumber()), node.clientCount(),
                     node.messagesSent(), node.messagesReceived(), node.bytesSent(), node.samplesEmitted(),
-                    node.elections(), node.deposals(), node.joinsRefused(), java.util.Collections.unmodifiableMap(dropped),
+                    node.elections(), node.deposals(), node.joinsRefused(), node.joinChallenges(),
+                    java.util.Collections.unmodifiableMap(dropped),
                     node.peerStatus(nowMonoNanos), addresses.size(), addresses.capacity(), addresses.evictions(),
                     sendFailures.get(), unroutableSends.get(), failures.get());
         } catch (RuntimeException e) {

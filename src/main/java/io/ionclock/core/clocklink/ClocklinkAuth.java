@@ -72,6 +72,23 @@ public final class ClocklinkAuth {
         return diff == 0;
     }
 
+    private final byte[] cookieInput = new byte[32];
+    private static final byte[] COOKIE_LABEL = "CLcookie".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * A JOIN cookie: the first 8 bytes of HMAC-SHA-256 with the send key over {@code "CLcookie"} and three numbers
+     * (byte 2 of the label is not version 1, so no message's MAC input is ever the same). Never 0 (0 means none).
+     */
+    long cookie(long a, long b, long c) {
+        System.arraycopy(COOKIE_LABEL, 0, cookieInput, 0, 8);
+        Wire.putI64(cookieInput, 8, a);
+        Wire.putI64(cookieInput, 16, b);
+        Wire.putI64(cookieInput, 24, c);
+        compute(sendIndex, cookieInput, 0, cookieInput.length);
+        long v = Wire.getI64(full, 0);
+        return v == 0 ? 1 : v;
+    }
+
     private void compute(int index, byte[] buf, int off, int len) {
         Mac mac = macs[index];
         mac.update(buf, off, len);

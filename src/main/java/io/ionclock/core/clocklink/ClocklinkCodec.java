@@ -44,11 +44,15 @@ public final class ClocklinkCodec {
         java.util.Arrays.fill(buf, off, off + length, (byte) 0);
         Wire.writeHeader(buf, off, m.type, length, m.flags, m.role, m.sender, m.keyId, m.sequence);
         switch (m.type) {
-            case Wire.TYPE_JOIN -> putName(buf, off + Wire.JOIN_OFF_NAME_LENGTH, m);
+            case Wire.TYPE_JOIN -> {
+                putName(buf, off + Wire.JOIN_OFF_NAME_LENGTH, m);
+                Wire.putI64(buf, off + Wire.JOIN_OFF_COOKIE, m.cookie);
+            }
             case Wire.TYPE_JOIN_ACK -> {
                 buf[off + Wire.JOIN_ACK_OFF_RESULT] = (byte) m.joinResult;
                 Wire.putI64(buf, off + Wire.JOIN_ACK_OFF_ECHO_SEQUENCE, m.echoSequence);
                 putName(buf, off + Wire.JOIN_ACK_OFF_NAME_LENGTH, m);
+                Wire.putI64(buf, off + Wire.JOIN_ACK_OFF_COOKIE, m.cookie);
             }
             case Wire.TYPE_SYNC_REQUEST -> Wire.putI64(buf, off + Wire.REQUEST_OFF_TERM, m.term);
             case Wire.TYPE_SYNC_RESPONSE -> {
@@ -167,12 +171,14 @@ public final class ClocklinkCodec {
         }
         switch (out.type) {
             case Wire.TYPE_JOIN -> {
+                out.cookie = Wire.getI64(buf, off + Wire.JOIN_OFF_COOKIE);
                 return readName(buf, off + Wire.JOIN_OFF_NAME_LENGTH, out) ? null : DropReason.MALFORMED;
             }
             case Wire.TYPE_JOIN_ACK -> {
                 out.joinResult = buf[off + Wire.JOIN_ACK_OFF_RESULT] & 0xFF;
                 out.echoSequence = Wire.getI64(buf, off + Wire.JOIN_ACK_OFF_ECHO_SEQUENCE);
-                if (out.joinResult > Wire.JOIN_REFUSED_ROLE) {
+                out.cookie = Wire.getI64(buf, off + Wire.JOIN_ACK_OFF_COOKIE);
+                if (out.joinResult > Wire.JOIN_CHALLENGE) {
                     return DropReason.MALFORMED;
                 }
                 return readName(buf, off + Wire.JOIN_ACK_OFF_NAME_LENGTH, out) ? null : DropReason.MALFORMED;

@@ -20,6 +20,8 @@ public final class ClocklinkMessage {
     public final byte[] name = new byte[Wire.NAME_BYTES_MAX];
     public int nameLength;
     public int joinResult;
+    /** JOIN: the cookie the server gave (0: none yet); JOIN_ACK CHALLENGE: the cookie to join with. */
+    public long cookie;
 
     // JOIN_ACK, SYNC_RESPONSE
     public long echoSequence;
@@ -62,6 +64,7 @@ public final class ClocklinkMessage {
         sequence = 0;
         nameLength = 0;
         joinResult = 0;
+        cookie = 0;
         echoSequence = 0;
         term = 0;
         rxEpochNanos = 0;

@@ -74,6 +74,12 @@ public final class ClocklinkNode {
     static final int REPROBE_EXCHANGES_MIN = 16;
     /** ... and only for queueing beyond this plus 4 timestamp errors (a calm link is not asked twice for nothing). */
     static final long REPROBE_FLOOR_NANOS = 1_000;
+    /**
+     * A server's JOIN cookie is good for this time slot and the one before (16..32 s): a JOIN that does not carry a
+     * current one is answered with a CHALLENGE (no state kept), so a recorded JOIN replayed later, after the server
+     * restarted or the client's slot expired, takes no client slot.
+     */
+    static final long JOIN_COOKIE_SLOT_NANOS = 16_000_000_000L;
     /** Every this many missed cycles a JOIN goes along (the server may have restarted and forgotten us). */
     static final int MISSES_REJOIN = 8;
     /** Longest JOIN backoff, in cycles; a refused join retries after {@link #JOIN_REFUSED_RETRY_CYCLES}. */
@@ -165,6 +171,8 @@ public final class ClocklinkNode {
         LinkState state = LinkState.JOINING;
         long joinCycle = Long.MIN_VALUE / 2;
         int joinBackoffCycles = 1;
+        long joinCookie; // the server's last CHALLENGE cookie, sent with every JOIN
+        long challengeCycle = Long.MIN_VALUE; // answered a CHALLENGE at once at most once a cycle
         final long[] pendingSeq = new long[PENDING_MAX];
         final long[] pendingT1 = new long[PENDING_MAX];
         int pendingNext;
@@ -326,6 +334,7 @@ public final class ClocklinkNode {
     private long bytesSent;
     private long messagesReceived;
     private long joinsRefused;
+    private long joinChallenges;
 
     /**
      * @param clock      the local published clock (read at mono instants for t2/t3 and for the master's own vote)
@@ -976,6 +985,12 @@ public final class ClocklinkNode {
                         link.misses = 0;
                     }
                     link.joinBackoffCycles = 1;
+                } else if (rx.joinResult == Wire.JOIN_CHALLENGE) {
+                    link.joinCookie = rx.cookie;
+                    if (link.challengeCycle != cycle) {
+                        link.challengeCycle = cycle;
+                        sendJoin(link); // at once, with the cookie; the backoff retransmits it if this one is lost
+                    }
                 } else {
                     link.state = LinkState.REFUSED;
                     link.joinCycle = cycle;
@@ -1078,6 +1093,9 @@ public final class ClocklinkNode {
             case Wire.TYPE_JOIN -> {
                 if (c.nodeNumber != rx.sender) {
                     // A different node at this address: it takes the slot over only through a fresh join.
+                    if ((master || config.serveClients()) && !cookieGood(token, now)) {
+                        return;
+                    }
                     clientByToken.remove(token);
                     c.used = false;
                     clientsChanged(-1);
@@ -1098,6 +1116,9 @@ public final class ClocklinkNode {
         if (!master && !config.serveClients()) {
             sendJoinAck(token, Wire.JOIN_REFUSED_ROLE, rx.sequence);
             joinsRefused++;
+            return;
+        }
+        if (!cookieGood(token, now)) {
             return;
         }
         // The same node at a new address (NAT rebinding): move its slot, if the join is fresh.
@@ -1421,16 +1442,40 @@ public final class ClocklinkNode {
     private void sendJoin(Link link) {
         tx.clear();
         tx.type = Wire.TYPE_JOIN;
+        tx.cookie = link.joinCookie;
         System.arraycopy(nameBytes, 0, tx.name, 0, nameBytes.length);
         tx.nameLength = nameBytes.length;
         send(link.token);
     }
 
+    /** The JOIN in {@link #rx} carries a current cookie; if not, it is answered with a CHALLENGE and a fresh one. */
+    private boolean cookieGood(long token, long now) {
+        long slot = Math.floorDiv(now, JOIN_COOKIE_SLOT_NANOS);
+        long current = joinCookie(rx.sender, slot);
+        if (rx.cookie == current || rx.cookie == joinCookie(rx.sender, slot - 1)) {
+            return true;
+        }
+        joinChallenges++;
+        sendJoinAck(token, Wire.JOIN_CHALLENGE, rx.sequence, current);
+        return false;
+    }
+
+    /** The cookie for a joiner's node number in a time slot: bound to this server's incarnation and key. */
+    private long joinCookie(int joiner, long slot) {
+        return auth.cookie(Integer.toUnsignedLong(incarnation), ((long) nodeNumber << 32) | Integer.toUnsignedLong(joiner),
+                slot);
+    }
+
     private void sendJoinAck(long token, int result, long echo) {
+        sendJoinAck(token, result, echo, 0);
+    }
+
+    private void sendJoinAck(long token, int result, long echo, long cookie) {
         tx.clear();
         tx.type = Wire.TYPE_JOIN_ACK;
         tx.joinResult = result;
         tx.echoSequence = echo;
+        tx.cookie = cookie;
         System.arraycopy(nameBytes, 0, tx.name, 0, nameBytes.length);
         tx.nameLength = nameBytes.length;
         send(token);
@@ -1603,6 +1648,11 @@ public final class ClocklinkNode {
 
     public long updatesReceived() {
         return updatesReceived;
+    }
+
+    /** JOINs answered with a CHALLENGE (no or a stale cookie: a first contact, or a replay). */
+    public long joinChallenges() {
+        return joinChallenges;
     }
 
     public long joinsRefused() {

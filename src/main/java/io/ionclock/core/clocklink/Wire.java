@@ -53,20 +53,24 @@ public final class Wire {
     /** Node names on the wire: 1..31 bytes of UTF-8. */
     public static final int NAME_BYTES_MAX = 31;
 
-    // JOIN body: name
+    // JOIN body: name, cookie
     public static final int JOIN_OFF_NAME_LENGTH = 24;
     public static final int JOIN_OFF_NAME = 25;
-    public static final int JOIN_SIZE_BYTES = 24 + 32 + MAC_SIZE_BYTES;
+    public static final int JOIN_OFF_COOKIE = 56;
+    public static final int JOIN_SIZE_BYTES = 24 + 40 + MAC_SIZE_BYTES;
 
     // JOIN_ACK body
     public static final int JOIN_ACK_OFF_RESULT = 24;
     public static final int JOIN_ACK_OFF_ECHO_SEQUENCE = 28;
     public static final int JOIN_ACK_OFF_NAME_LENGTH = 36;
     public static final int JOIN_ACK_OFF_NAME = 37;
-    public static final int JOIN_ACK_SIZE_BYTES = 24 + 44 + MAC_SIZE_BYTES;
+    public static final int JOIN_ACK_OFF_COOKIE = 68;
+    public static final int JOIN_ACK_SIZE_BYTES = 24 + 52 + MAC_SIZE_BYTES;
     public static final int JOIN_ACCEPTED = 0;
     public static final int JOIN_REFUSED_FULL = 1;
     public static final int JOIN_REFUSED_ROLE = 2;
+    /** Not yet: join again with the cookie this JOIN_ACK carries (it proves the joiner is live, not a replay). */
+    public static final int JOIN_CHALLENGE = 3;
 
     // SYNC_REQUEST body
     public static final int REQUEST_OFF_TERM = 24;

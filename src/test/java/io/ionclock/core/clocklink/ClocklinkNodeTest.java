@@ -294,6 +294,52 @@ class ClocklinkNodeTest {
         assertEquals(0, net.nodes.get(0).link.dropped(DropReason.REPLAYED));
     }
 
+    /**
+     * A JOIN recorded on the wire and replayed from another address: at once it is a replay of a joined client's
+     * sequence; after the master restarted (it then remembers no sequence), or once its cookie's slots passed, it
+     * carries no current cookie, so it is answered with a CHALLENGE and takes no client slot.
+     */
+    @Test
+    void aRecordedJoinReplayedAfterTheMasterRestartedTakesNoClientSlot() {
+        MiniNet net = new MiniNet();
+        net.addMaster(master(0, 1).withClients(4, true), 0);
+        net.addGateway(gateway(1, 0), 10, 0);
+        net.start();
+        net.runUntil(10 * SECOND);
+        ClocklinkNode m = net.nodes.get(0).link;
+        assertEquals(1, m.clientCount());
+        assertEquals(1, m.joinChallenges(), "the gateway's first JOIN carries no cookie");
+        byte[] join = lastSent(net, 1, 0, Wire.TYPE_JOIN); // the accepted one, with its cookie
+        assertTrue(Wire.getI64(join, Wire.JOIN_OFF_COOKIE) != 0);
+
+        net.inject(0, 77, join);
+        assertEquals(1, m.dropped(DropReason.REPLAYED));
+        assertEquals(1, m.clientCount());
+
+        long now = net.nodes.get(0).mono(net.truth.monoNanos());
+        // {incarnation, mono}: a restart in the same second (same incarnation) but after the cookie's two slots; a
+        // restart at once with a new incarnation.
+        long[][] restarts = {{1, now + 2 * ClocklinkNode.JOIN_COOKIE_SLOT_NANOS}, {2, now}};
+        for (long[] r : restarts) {
+            List<byte[]> out = new ArrayList<>();
+            ClocklinkConfig cfg = ClocklinkConfig.master("n0", (int) r[0], MiniNet.KEYS, List.of()).withClients(4, true);
+            ClocklinkNode restarted = new ClocklinkNode(cfg, (mono, reading) -> {
+                reading.monoNanos = mono;
+                reading.epochNanos = MiniNet.EPOCH0 + mono;
+                reading.boundNanos = 1_000;
+                reading.status = ClockStatus.SYNCHRONIZED;
+            }, (token, buf, off, len) -> out.add(java.util.Arrays.copyOfRange(buf, off, off + len)), s -> { });
+            restarted.start(r[1]);
+            restarted.onPacket(r[1], r[1], join, 0, join.length, 77);
+            assertEquals(0, restarted.clientCount(), "incarnation " + r[0]);
+            assertEquals(1, restarted.joinChallenges());
+            byte[] ack = out.get(out.size() - 1);
+            assertEquals(Wire.TYPE_JOIN_ACK, Wire.type(ack, 0));
+            assertEquals(Wire.JOIN_CHALLENGE, ack[Wire.JOIN_ACK_OFF_RESULT]);
+            assertTrue(Wire.getI64(ack, Wire.JOIN_ACK_OFF_COOKIE) != Wire.getI64(join, Wire.JOIN_OFF_COOKIE));
+        }
+    }
+
     @Test
     void aFullMasterRefusesAJoinAndTheGatewayRetriesLater() {
         MiniNet net = new MiniNet();

@@ -18,8 +18,8 @@ class WireCodecTest {
 
     /** JOIN, JOIN_ACK, SYNC_REQUEST, SYNC_RESPONSE, SYNC_UPDATE (2 entries), VOTE_REQUEST, VOTE_RESPONSE. */
     static final String[] GOLDEN = {
-        "434c010100480101112233440000000700000005000000090467772d31000000000000000000000000000000000000000000000000000000fdce08046e2a08f4e1d8b689d319216f",
-        "434c01020054010111223344000000070000000500000009000000000000000300000001026d300000000000000000000000000000000000000000000000000000000000f36e5501a9e76d75b33eae24534bdfde",
+        "434c010100500101112233440000000700000005000000090467772d310000000000000000000000000000000000000000000000000000000102030405060708d6b5b312b8d9348441c5dc04a132ad0c",
+        "434c0102005c010111223344000000070000000500000009030000000000000300000001026d30000000000000000000000000000000000000000000000000000000000011121314151617182f68758cb4d476536a8dcaffa94b32ec",
         "434c01030030010111223344000000070000000500000009000000000000002ae372c584b3cd121817f9604764316581",
         "434c01040054010111223344000000070000000500000009000000030000000218d75b8423f3007b18d75b8423f3c518000000fa01000000000000000000002a112233440ff369de03a22baae44840cabf260f3e",
         "434c01050058010111223344000000070000000500000009000000000000002a000003e80200000011223344ffffff8800000384ff00000055667788000493e0000927c000050000893c982e6b9913ecd1a5a9b5a70ae639",
@@ -36,9 +36,13 @@ class WireCodecTest {
         m.keyId = 7;
         m.sequence = (5L << 32) | 9;
         switch (type) {
-            case Wire.TYPE_JOIN -> m.setName("gw-1");
+            case Wire.TYPE_JOIN -> {
+                m.setName("gw-1");
+                m.cookie = 0x0102030405060708L;
+            }
             case Wire.TYPE_JOIN_ACK -> {
-                m.joinResult = Wire.JOIN_ACCEPTED;
+                m.joinResult = Wire.JOIN_CHALLENGE;
+                m.cookie = 0x1112131415161718L;
                 m.echoSequence = (3L << 32) | 1;
                 m.setName("m0");
             }
@@ -170,7 +174,8 @@ class WireCodecTest {
             }
             if (m.type == Wire.TYPE_JOIN || m.type == Wire.TYPE_JOIN_ACK) {
                 m.setName("n" + r.nextInt(1_000_000) + "-\u00e9");
-                m.joinResult = r.nextInt(3);
+                m.joinResult = r.nextInt(Wire.JOIN_CHALLENGE + 1);
+                m.cookie = r.nextLong();
             }
             m.granted = r.nextBoolean();
             int off = r.nextInt(1024);
@@ -182,9 +187,13 @@ class WireCodecTest {
             assertEquals(m.sequence, d.sequence);
             assertEquals(m.flags, d.flags);
             switch (m.type) {
-                case Wire.TYPE_JOIN -> assertEquals(m.nameString(), d.nameString());
+                case Wire.TYPE_JOIN -> {
+                    assertEquals(m.nameString(), d.nameString());
+                    assertEquals(m.cookie, d.cookie);
+                }
                 case Wire.TYPE_JOIN_ACK -> {
                     assertEquals(m.nameString(), d.nameString());
+                    assertEquals(m.cookie, d.cookie);
                     assertEquals(m.echoSequence, d.echoSequence);
                     assertEquals(m.joinResult, d.joinResult);
                 }
