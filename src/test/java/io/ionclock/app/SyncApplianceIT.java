@@ -186,6 +186,24 @@ class SyncApplianceIT {
                 assertEquals("UP", live.at("/status").asText(), live.toString());
                 assertTrue(live.at("/checks/0/data/syncLoop").asBoolean(), live.toString());
             }
+            // Gateway A's first JOIN (no cookie yet), replayed from another address: the master answers it with a
+            // CHALLENGE and keeps no state, so it takes no client slot.
+            byte[] firstJoin = tap.firstUp();
+            assertEquals(Wire.TYPE_JOIN, Wire.type(firstJoin, 0));
+            long challengesBefore = json(master, "/api/v1/status").at("/sync/joinChallenges").asLong();
+            assertTrue(challengesBefore >= 2, "each gateway's first JOIN was challenged: " + challengesBefore);
+            send(attacker, firstJoin, new InetSocketAddress(InetAddress.getLoopbackAddress(), master.syncPort()));
+            attacker.setSoTimeout((int) COUNT_DEADLINE.toMillis());
+            byte[] reply = new byte[600];
+            DatagramPacket answer = new DatagramPacket(reply, reply.length);
+            attacker.receive(answer); // the master answers nothing else the attacker sent
+            assertEquals(Wire.JOIN_ACK_SIZE_BYTES, answer.getLength());
+            assertEquals(Wire.TYPE_JOIN_ACK, Wire.type(reply, 0));
+            assertEquals(Wire.JOIN_CHALLENGE, reply[Wire.JOIN_ACK_OFF_RESULT]);
+            JsonNode afterJoin = awaitStatus(master, COUNT_DEADLINE, "the replayed JOIN challenged",
+                    st -> st.at("/sync/joinChallenges").asLong() >= challengesBefore + 1);
+            assertEquals(2, afterJoin.at("/sync/clients").asInt(), afterJoin.toString());
+
             // The replays reached gateway A as from its master: counted against that peer too.
             assertTrue(json(gwA, "/api/v1/status").at("/sync/peers/0/dropped/REPLAYED").asLong() >= INJECTED_PER_KIND);
 

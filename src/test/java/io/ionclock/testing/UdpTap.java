@@ -22,6 +22,7 @@ public final class UdpTap implements AutoCloseable {
     private final DatagramSocket back;
     private volatile SocketAddress client;
     private volatile byte[] lastUp;
+    private volatile byte[] firstUp;
     private volatile byte[] lastDown;
     private volatile boolean running = true;
 
@@ -53,6 +54,9 @@ public final class UdpTap implements AutoCloseable {
                 if (up) {
                     client = p.getSocketAddress();
                     lastUp = data;
+                    if (firstUp == null) {
+                        firstUp = data;
+                    }
                     back.send(new DatagramPacket(data, data.length, upstream));
                 } else if (client != null) {
                     lastDown = data;
@@ -69,6 +73,12 @@ public final class UdpTap implements AutoCloseable {
     /** The last datagram from the client to upstream (a copy), or null. */
     public byte[] lastUp() {
         byte[] d = lastUp;
+        return d == null ? null : d.clone();
+    }
+
+    /** The first datagram from the client to upstream (a copy), or null. */
+    public byte[] firstUp() {
+        byte[] d = firstUp;
         return d == null ? null : d.clone();
     }
 
