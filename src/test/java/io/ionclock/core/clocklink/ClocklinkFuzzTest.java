@@ -111,11 +111,15 @@ class ClocklinkFuzzTest {
             assertTrue(next > now - 1_000_000_000L);
             packets++;
             if (d.length >= Wire.HEADER_SIZE_BYTES + Wire.MAC_SIZE_BYTES && d.length <= Wire.MESSAGE_BYTES_MAX) {
-                byte[] s = d.clone();
+                byte[] s = d[Wire.OFF_TYPE] == Wire.TYPE_JOIN ? Arrays.copyOf(d, Wire.JOIN_SIZE_BYTES) : d.clone();
                 Wire.putU16(s, Wire.OFF_MAGIC, Wire.MAGIC);
                 s[Wire.OFF_VERSION] = Wire.VERSION;
                 Wire.putU16(s, Wire.OFF_LENGTH, s.length);
                 Wire.putI32(s, Wire.OFF_KEY_ID, 7);
+                if (s[Wire.OFF_TYPE] == Wire.TYPE_JOIN && (d[0] & 4) != 0) {
+                    // A JOIN of any chunk length, answering the last CHALLENGE: so the client paths are fuzzed too.
+                    Wire.putI64(s, Wire.JOIN_OFF_COOKIE, lastChallengeCookie(out));
+                }
                 AUTH.sign(s, 0, s.length);
                 node.onPacket(now, now, s, 0, s.length, token);
                 packets++;
@@ -131,5 +135,17 @@ class ClocklinkFuzzTest {
             assertNull(ClocklinkCodec.checkFrame(o, 0, o.length));
         }
         assertTrue(node.clientCount() <= 4);
+    }
+
+    /** The cookie of the newest CHALLENGE the node sent, or 0. */
+    private static long lastChallengeCookie(List<byte[]> out) {
+        for (int i = out.size() - 1; i >= 0; i--) {
+            byte[] o = out.get(i);
+            if (o.length == Wire.JOIN_ACK_SIZE_BYTES && o[Wire.OFF_TYPE] == Wire.TYPE_JOIN_ACK
+                    && o[Wire.JOIN_ACK_OFF_RESULT] == Wire.JOIN_CHALLENGE) {
+                return Wire.getI64(o, Wire.JOIN_ACK_OFF_COOKIE);
+            }
+        }
+        return 0;
     }
 }
