@@ -1093,8 +1093,8 @@ public final class ClocklinkNode {
             case Wire.TYPE_JOIN -> {
                 if (c.nodeNumber != rx.sender) {
                     // A different node at this address: it takes the slot over only through a fresh join.
-                    if ((master || config.serveClients()) && !cookieGood(token, now)) {
-                        return;
+                    if (!cookieGood(token, now)) {
+                        return; // the client keeps its slot until the newcomer proves it is live
                     }
                     clientByToken.remove(token);
                     c.used = false;
@@ -1451,8 +1451,8 @@ public final class ClocklinkNode {
     /** The JOIN in {@link #rx} carries a current cookie; if not, it is answered with a CHALLENGE and a fresh one. */
     private boolean cookieGood(long token, long now) {
         long slot = Math.floorDiv(now, JOIN_COOKIE_SLOT_NANOS);
-        long current = joinCookie(rx.sender, slot);
-        if (rx.cookie == current || rx.cookie == joinCookie(rx.sender, slot - 1)) {
+        long current = cookieFor(rx.sender, slot);
+        if (rx.cookie == current || rx.cookie == cookieFor(rx.sender, slot - 1)) {
             return true;
         }
         joinChallenges++;
@@ -1461,7 +1461,7 @@ public final class ClocklinkNode {
     }
 
     /** The cookie for a joiner's node number in a time slot: bound to this server's incarnation and key. */
-    private long joinCookie(int joiner, long slot) {
+    private long cookieFor(int joiner, long slot) {
         return auth.cookie(Integer.toUnsignedLong(incarnation), ((long) nodeNumber << 32) | Integer.toUnsignedLong(joiner),
                 slot);
     }
