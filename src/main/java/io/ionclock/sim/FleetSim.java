@@ -852,6 +852,7 @@ public final class FleetSim {
         r.put("offsetNanosP50", offsets.percentile(0.50));
         r.put("offsetNanosP99", offsets.percentile(0.99));
         r.put("offsetNanosMax", offsets.max());
+        r.put("offsetNanosMean", Math.round(offsets.mean()));
         r.put("gatewayOffsetNanosP50", gatewayOffsets.percentile(0.50));
         r.put("gatewayOffsetNanosP99", gatewayOffsets.percentile(0.99));
         r.put("gatewayOffsetNanosMax", gatewayOffsets.max());

@@ -10,6 +10,7 @@ final class Histogram {
     private final long[] counts = new long[LINEAR + 64 * SUB];
     private long total;
     private long max;
+    private double sum;
 
     void record(long v) {
         if (v < 0) {
@@ -17,6 +18,7 @@ final class Histogram {
         }
         counts[index(v)]++;
         total++;
+        sum += v;
         max = Math.max(max, v);
     }
 
@@ -43,6 +45,11 @@ final class Histogram {
 
     long max() {
         return max;
+    }
+
+    /** The exact mean of the recorded values; 0 when empty. */
+    double mean() {
+        return total == 0 ? 0 : sum / total;
     }
 
     /** The value at fraction q (0..1) of the counts; 0 when empty. */

@@ -131,6 +131,8 @@ class FleetSimTest {
         }
         assertEquals(9.0, r.get("seed"));
         assertTrue((Double) r.get("messageBytesMax") <= 512);
+        double mean = (Double) r.get("offsetNanosMean");
+        assertTrue(mean > 0 && mean <= (Double) r.get("offsetNanosMax"), "mean " + mean);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("ignoring unknown key 'extra'"));
 
         ByteArrayOutputStream e2 = new ByteArrayOutputStream();
