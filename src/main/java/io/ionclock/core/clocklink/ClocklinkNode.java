@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * One Clocklink node (master or gateway): the whole protocol as pure logic. The adapter (Vert.x UDP in the
@@ -285,6 +286,7 @@ public final class ClocklinkNode {
     private boolean slopeKnown;
     private final boolean[] slopeLinks;
     private double slopeSearchNear = SLOPE_SEARCH_NEAR;
+    private final DoubleUnaryOperator totalGapOfSlope = this::totalGap;
     private boolean referenceAvailable;
     private long lastSampleMono = Long.MIN_VALUE;
     private long samplesEmitted;
@@ -761,33 +763,9 @@ public final class ClocklinkNode {
             double near = slopeSearchNear;
             double lo = slopeKnown ? Math.max(-limit, slope - near) : -limit;
             double hi = slopeKnown ? Math.min(limit, slope + near) : limit;
-            // Golden-section search for the maximum of a concave function: one evaluation a step.
-            double r = 0.6180339887498949;
-            double a = hi - r * (hi - lo);
-            double b = lo + r * (hi - lo);
-            double ga = totalGap(a);
-            double gb = totalGap(b);
-            int steps = slopeKnown ? SLOPE_SEARCH_STEPS : 3 * SLOPE_SEARCH_STEPS;
-            for (int it = 0; it < steps; it++) {
-                if (ga < gb) {
-                    lo = a;
-                    a = b;
-                    ga = gb;
-                    b = lo + r * (hi - lo);
-                    gb = totalGap(b);
-                } else {
-                    hi = b;
-                    b = a;
-                    gb = ga;
-                    a = hi - r * (hi - lo);
-                    ga = totalGap(a);
-                }
-            }
-            double found = (lo + hi) / 2;
+            double found = goldenSectionMax(totalGapOfSlope, lo, hi, slopeKnown ? SLOPE_SEARCH_STEPS : 3 * SLOPE_SEARCH_STEPS);
             if (slopeKnown) {
-                // On the bracket's edge: the slope moved more than the bracket; widen it for next time, else narrow.
-                boolean edge = Math.abs(found - slope) > 0.9 * near;
-                slopeSearchNear = edge ? Math.min(SLOPE_SEARCH_NEAR_MAX, near * 4) : Math.max(SLOPE_SEARCH_NEAR, near / 2);
+                slopeSearchNear = nextSlopeSearchNear(near, found - slope);
             }
             slope = found;
             slopeKnown = true;
@@ -795,6 +773,37 @@ public final class ClocklinkNode {
         for (Link link : links) {
             link.filter.setSlope(slope);
         }
+    }
+
+    /** Golden-section search for the maximum of a concave {@code f} on [lo, hi]: one evaluation a step. */
+    static double goldenSectionMax(DoubleUnaryOperator f, double lo, double hi, int steps) {
+        double r = 0.6180339887498949;
+        double a = hi - r * (hi - lo);
+        double b = lo + r * (hi - lo);
+        double ga = f.applyAsDouble(a);
+        double gb = f.applyAsDouble(b);
+        for (int it = 0; it < steps; it++) {
+            if (ga < gb) {
+                lo = a;
+                a = b;
+                ga = gb;
+                b = lo + r * (hi - lo);
+                gb = f.applyAsDouble(b);
+            } else {
+                hi = b;
+                b = a;
+                gb = ga;
+                a = hi - r * (hi - lo);
+                ga = f.applyAsDouble(a);
+            }
+        }
+        return (lo + hi) / 2;
+    }
+
+    /** The next search bracket: the slope moved to the bracket's edge: widen it (x4), else narrow it (/2). */
+    static double nextSlopeSearchNear(double near, double moved) {
+        boolean edge = Math.abs(moved) > 0.9 * near;
+        return edge ? Math.min(SLOPE_SEARCH_NEAR_MAX, near * 4) : Math.max(SLOPE_SEARCH_NEAR, near / 2);
     }
 
     private double totalGap(double s) {
