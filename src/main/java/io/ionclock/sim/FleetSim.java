@@ -102,6 +102,8 @@ public final class FleetSim {
     private int current = -1;
 
     private final ClocklinkAuth auth;
+    private final boolean secondThread;
+    private DisciplineWorker worker; // while running, when secondThread
     private final long tsMaxNanos;
     private final long tsSigmaNanos;
     private final long roundNanos;
@@ -139,6 +141,15 @@ public final class FleetSim {
     private int lastLeader = -1;
 
     public FleetSim(Scenario scenario, long seed) {
+        this(scenario, seed, Runtime.getRuntime().availableProcessors() >= 2);
+    }
+
+    /**
+     * @param secondThread apply leaf gateways' samples to their disciplines on a second thread
+     *                     ({@link DisciplineWorker}); the results are the same either way
+     */
+    FleetSim(Scenario scenario, long seed, boolean secondThread) {
+        this.secondThread = secondThread;
         this.sc = scenario;
         this.seed = seed;
         this.rnd = new SplittableRandom(seed);
@@ -412,7 +423,14 @@ public final class FleetSim {
                     .withWander(Math.max(WANDER_PPB_MIN, wanderPpb));
             final int index = i;
             DisciplinedClock clock = clocks[i];
-            nodes[i] = new ClocklinkNode(cfg, clock::read, this::onSend, s -> onClocklinkSample(index, s));
+            ClocklinkNode.LocalClock local = clock::read;
+            if (leafGateway(i)) {
+                local = (mono, out) -> { // not expected (a leaf serves no one), but then its discipline must be current
+                    drainWorker();
+                    clock.read(mono, out);
+                };
+            }
+            nodes[i] = new ClocklinkNode(cfg, local, this::onSend, s -> onClocklinkSample(index, s));
         }
     }
 
@@ -447,6 +465,20 @@ public final class FleetSim {
     /** Runs the scenario to its end and returns the result (one JSON object's worth). */
     public Map<String, Object> run() {
         long wallStart = System.nanoTime();
+        worker = secondThread ? new DisciplineWorker(clocks) : null;
+        try {
+            loop();
+        } finally {
+            if (worker != null) {
+                worker.close();
+                worker = null;
+            }
+        }
+        double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+        return result(wallSeconds);
+    }
+
+    private void loop() {
         SplittableRandom startRnd = rnd.split();
         for (int i = 0; i < n; i++) {
             long t0 = startRnd.nextLong(SECOND);
@@ -505,8 +537,17 @@ public final class FleetSim {
                 default -> throw new IllegalStateException("event " + queue.topKind);
             }
         }
-        double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-        return result(wallSeconds);
+    }
+
+    /** A gateway that serves no children: only the simulator reads its clock, so its discipline may run apart. */
+    private boolean leafGateway(int i) {
+        return i >= m && !relay[i];
+    }
+
+    private void drainWorker() {
+        if (worker != null) {
+            worker.drain();
+        }
     }
 
     /** Schedules node {@code i}'s next timer at the true instant its oscillator reads {@code wakeMono}. */
@@ -688,13 +729,18 @@ public final class FleetSim {
                 return;
             }
         }
-        clocks[i].onSample(s, mono);
+        if (worker != null && leafGateway(i)) {
+            worker.submit(i, s, mono);
+        } else {
+            clocks[i].onSample(s, mono);
+        }
         clocklinkSamplesApplied++;
     }
 
     // ---------------------------------------------------------------- measuring
 
     private void measure(long t) {
+        drainWorker();
         long trueEpoch = EPOCH_START_NANOS + t;
         long minErr = Long.MAX_VALUE;
         long maxErr = Long.MIN_VALUE;

@@ -34,6 +34,27 @@ class FleetSimTest {
         assertEquals(0, r.get("honestIsolatedLinks"), why(r));
     }
 
+    /**
+     * The leaf gateways' disciplines on a second thread change nothing: the same seed gives the same output, key for key,
+     * with a relay tier (relays keep their disciplines on the event loop) and a fault, so every path runs.
+     */
+    @Test
+    void theSecondThreadChangesNoResult() {
+        String json = """
+                {"name": "t-threads", "durationSeconds": 60, "warmupSeconds": 30, "masters": 4, "gateways": 40,
+                 "link": {"delayMicros": 500, "jitterMicros": 50, "lossPercent": 1, "timestampJitterNanos": 200},
+                 "topology": {"masterClients": 8, "relayClients": 8},
+                 "faults": [{"kind": "liar", "count": 1, "role": "gateway", "offsetMicros": 200, "fromSecond": 40}]}
+                """;
+        Map<String, Object> one = new FleetSim(Scenario.parse(json), SEED, false).run();
+        Map<String, Object> two = new FleetSim(Scenario.parse(json), SEED, true).run();
+        one.remove("wallSeconds");
+        two.remove("wallSeconds");
+        assertTrue((Integer) one.get("gatewayTiers") >= 2, why(one));
+        assertTrue((Long) one.get("clocklinkSamplesApplied") > 1000, why(one));
+        assertEquals(Json.write(one), Json.write(two));
+    }
+
     /** Among 7 masters a liar and a two-faced one (f = 2), later a crash; gateways poll every round. */
     @Test
     void liarsTwoFacedAndCrashedMastersAreIsolatedWithinThreeRounds() {
