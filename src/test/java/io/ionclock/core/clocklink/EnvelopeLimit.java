@@ -1,7 +1,10 @@
 package io.ionclock.core.clocklink;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -36,34 +39,29 @@ public final class EnvelopeLimit {
     /** A sync exchange on the wire (SYNC_REQUEST + SYNC_RESPONSE), bytes. */
     private static final int EXCHANGE_BYTES = Wire.SYNC_REQUEST_SIZE_BYTES + Wire.SYNC_RESPONSE_SIZE_BYTES;
 
-    record Case(double pollSeconds, int links, double windowSeconds, double hours, int seeds, double wander,
+    record Case(double pollSeconds, int links, double windowSeconds, double hours, int seeds, double wanderPpbPerSqrtSecond,
             double slopeWindowFactor, boolean pooled) {
+        private static final Set<String> KEYS = Set.of("poll", "links", "window", "hours", "seeds", "wander",
+                "slope-window", "pooled");
+
         static Case parse(String[] args) {
-            Case c = new Case(3.1, 4, 0, 1, 10, 1, 1, false);
+            Map<String, String> o = new HashMap<>();
             for (String a : args) {
                 String[] kv = a.split("=", 2);
-                String v = kv.length > 1 ? kv[1] : "";
-                c = switch (kv[0]) {
-                    case "poll" -> new Case(Double.parseDouble(v), c.links, c.windowSeconds, c.hours, c.seeds, c.wander,
-                            c.slopeWindowFactor, c.pooled);
-                    case "links" -> new Case(c.pollSeconds, Integer.parseInt(v), c.windowSeconds, c.hours, c.seeds,
-                            c.wander, c.slopeWindowFactor, c.pooled);
-                    case "window" -> new Case(c.pollSeconds, c.links, v.equals("auto") ? 0 : Double.parseDouble(v),
-                            c.hours, c.seeds, c.wander, c.slopeWindowFactor, c.pooled);
-                    case "hours" -> new Case(c.pollSeconds, c.links, c.windowSeconds, Double.parseDouble(v), c.seeds,
-                            c.wander, c.slopeWindowFactor, c.pooled);
-                    case "seeds" -> new Case(c.pollSeconds, c.links, c.windowSeconds, c.hours, Integer.parseInt(v),
-                            c.wander, c.slopeWindowFactor, c.pooled);
-                    case "wander" -> new Case(c.pollSeconds, c.links, c.windowSeconds, c.hours, c.seeds,
-                            Double.parseDouble(v), c.slopeWindowFactor, c.pooled);
-                    case "slope-window" -> new Case(c.pollSeconds, c.links, c.windowSeconds, c.hours, c.seeds, c.wander,
-                            Double.parseDouble(v), c.pooled);
-                    case "pooled" -> new Case(c.pollSeconds, c.links, c.windowSeconds, c.hours, c.seeds, c.wander,
-                            c.slopeWindowFactor, true);
-                    default -> throw new IllegalArgumentException("unknown argument: " + a);
-                };
+                if (!KEYS.contains(kv[0])) {
+                    throw new IllegalArgumentException("unknown argument: " + a + " (known: " + KEYS + ")");
+                }
+                o.put(kv[0], kv.length > 1 ? kv[1] : "");
             }
-            return c;
+            String window = o.getOrDefault("window", "auto");
+            return new Case(number(o, "poll", 3.1), (int) number(o, "links", 4),
+                    window.equals("auto") ? 0 : Double.parseDouble(window), number(o, "hours", 1),
+                    (int) number(o, "seeds", 10), number(o, "wander", 1), number(o, "slope-window", 1),
+                    o.containsKey("pooled"));
+        }
+
+        private static double number(Map<String, String> o, String key, double defaultValue) {
+            return o.containsKey(key) ? Double.parseDouble(o.get(key)) : defaultValue;
         }
 
         long pollNanos() {
@@ -75,7 +73,7 @@ public final class EnvelopeLimit {
             if (windowSeconds > 0) {
                 return Math.round(windowSeconds * 1e9);
             }
-            double w = 64e9 * Math.pow(JITTER_MEAN_NANOS * pollSeconds / (5_000 * Math.max(wander, 0.01)), 0.4);
+            double w = 64e9 * Math.pow(JITTER_MEAN_NANOS * pollSeconds / (5_000 * Math.max(wanderPpbPerSqrtSecond, 0.01)), 0.4);
             return (long) Math.min(1024e9, Math.max(w, 32.0 * pollNanos()));
         }
     }
@@ -116,7 +114,7 @@ public final class EnvelopeLimit {
                         + " \"exchangeBytesPerSecond\": %.0f, \"wanderPpbPerSqrtSecond\": %.1f, \"slopeWindowFactor\": %.1f,"
                         + " \"pooled\": %b, \"samples\": %d, \"estimatedNanosP50\": %.0f, \"estimatedNanosP99\": %.0f,"
                         + " \"oracleNanosP50\": %.0f, \"oracleNanosP99\": %.0f}",
-                c.pollSeconds, c.links, windowNanos / 1e9, c.links * EXCHANGE_BYTES / c.pollSeconds, c.wander,
+                c.pollSeconds, c.links, windowNanos / 1e9, c.links * EXCHANGE_BYTES / c.pollSeconds, c.wanderPpbPerSqrtSecond,
                 c.slopeWindowFactor, c.pooled, n, pct(e, 0.5), pct(e, 0.99), pct(o, 0.5), pct(o, 0.99));
     }
 
@@ -145,7 +143,7 @@ public final class EnvelopeLimit {
         boolean slopeKnown = false;
         double near = ClocklinkNode.SLOPE_SEARCH_NEAR;
         for (long t = 0; t < durationNanos; t += pollNanos) {
-            double step = c.wander * 1e-9 * Math.sqrt(pollNanos / 1e9) * gaussian(rnd);
+            double step = c.wanderPpbPerSqrtSecond * 1e-9 * Math.sqrt(pollNanos / 1e9) * gaussian(rnd);
             x += (frequency + step / 2) * pollNanos;
             frequency += step;
             mono += pollNanos;
