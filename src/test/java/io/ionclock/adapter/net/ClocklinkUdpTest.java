@@ -121,6 +121,8 @@ class ClocklinkUdpTest {
         await().atMost(DEADLINE).until(() -> gateway.view().peers().stream().anyMatch(p -> p.state().equals("ACTIVE")));
         PeerStatus p = gateway.view().peers().get(0);
         assertEquals("m", p.name());
+        // The master's view is refreshed every VIEW_REFRESH_NANOS: it may show the join a little after the gateway does.
+        await().atMost(DEADLINE).until(() -> master.view().clients() >= 1);
         assertEquals(1, master.view().clients());
         assertEquals(0, gateway.view().failures());
     }
