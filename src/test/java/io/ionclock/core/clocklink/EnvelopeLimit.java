@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * every link's exchanges into one filter (possible here because every path has the same fixed delays: the best case).
  *
  * <p>Run: {@code ./ionclock bench-envelope} (the table in docs/benchmarks.md) or
- * {@code ./ionclock bench-envelope poll=3.1 links=4 window=auto hours=1 seeds=10 wander=1 slope-window=1 pooled}:
+ * {@code ./ionclock bench-envelope poll=3.1 links=4 window=auto hours=1 seeds=40 wander=1 slope-window=1 pooled}:
  * one JSON line a case.
  */
 public final class EnvelopeLimit {
@@ -56,7 +56,7 @@ public final class EnvelopeLimit {
             String window = o.getOrDefault("window", "auto");
             return new Case(number(o, "poll", 3.1), (int) number(o, "links", 4),
                     window.equals("auto") ? 0 : Double.parseDouble(window), number(o, "hours", 1),
-                    (int) number(o, "seeds", 10), number(o, "wander", 1), number(o, "slope-window", 1),
+                    (int) number(o, "seeds", 40), number(o, "wander", 1), number(o, "slope-window", 1),
                     o.containsKey("pooled"));
         }
 
@@ -143,14 +143,14 @@ public final class EnvelopeLimit {
         boolean slopeKnown = false;
         double near = ClocklinkNode.SLOPE_SEARCH_NEAR;
         for (long t = 0; t < durationNanos; t += pollNanos) {
-            double step = c.wanderPpbPerSqrtSecond * 1e-9 * Math.sqrt(pollNanos / 1e9) * gaussian(rnd);
+            double step = c.wanderPpbPerSqrtSecond * 1e-9 * Math.sqrt(pollNanos / 1e9) * rnd.nextGaussian();
             x += (frequency + step / 2) * pollNanos;
             frequency += step;
             mono += pollNanos;
             for (int j = 0; j < c.links; j++) {
                 // The server's epoch at our mono instant m is epochBase + m + x(m); x moves at `frequency` meanwhile.
-                double up = BASE_DELAY_NANOS + exponential(rnd, JITTER_MEAN_NANOS);
-                double down = BASE_DELAY_NANOS + exponential(rnd, JITTER_MEAN_NANOS);
+                double up = BASE_DELAY_NANOS + JITTER_MEAN_NANOS * rnd.nextExponential();
+                double down = BASE_DELAY_NANOS + JITTER_MEAN_NANOS * rnd.nextExponential();
                 long t1 = mono + noise(rnd);
                 long t2 = epochBase + mono + Math.round(up + x + frequency * up) + noise(rnd);
                 long t3 = epochBase + mono + Math.round(up + TURNAROUND_NANOS + x + frequency * (up + TURNAROUND_NANOS))
@@ -230,16 +230,6 @@ public final class EnvelopeLimit {
     }
 
     private static long noise(SplittableRandom rnd) {
-        return Math.round(TIMESTAMP_SIGMA_NANOS * gaussian(rnd));
-    }
-
-    private static double exponential(SplittableRandom rnd, double mean) {
-        return -mean * Math.log(1 - rnd.nextDouble());
-    }
-
-    private static double gaussian(SplittableRandom rnd) {
-        double u = 1 - rnd.nextDouble();
-        double v = rnd.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        return Math.round(TIMESTAMP_SIGMA_NANOS * rnd.nextGaussian());
     }
 }
