@@ -738,11 +738,17 @@ public final class ClocklinkNode {
      * At least {@value #WINDOW_POLLS_MIN} polls, at most the configured window.
      */
     long windowNanosFor(double jitterNanos, long periodNanos) {
+        return windowNanosFor(jitterNanos, periodNanos, config.wanderPpbPerSqrtSecond(), config.filterWindowNanos());
+    }
+
+    /** {@link #windowNanosFor(double, long)} for any oscillator and window limit (the bench sizes its filters so). */
+    static long windowNanosFor(double jitterNanos, long periodNanos, double wanderPpbPerSqrtSecond,
+            long filterWindowNanos) {
         double jitterPoll = Math.max(1, jitterNanos) * (periodNanos / 1e9);
         double w = WINDOW_REF_NANOS * Math.pow(jitterPoll / (WINDOW_REF_JITTER_POLL_NANOS_SECONDS
-                * config.wanderPpbPerSqrtSecond()), WINDOW_EXPONENT);
+                * wanderPpbPerSqrtSecond), WINDOW_EXPONENT);
         w = Math.max(w, (double) WINDOW_POLLS_MIN * periodNanos);
-        return (long) Math.min(config.filterWindowNanos(), w);
+        return (long) Math.min(filterWindowNanos, w);
     }
 
     /**

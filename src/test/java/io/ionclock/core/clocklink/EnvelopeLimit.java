@@ -41,6 +41,8 @@ public final class EnvelopeLimit {
 
     record Case(double pollSeconds, int links, double windowSeconds, double hours, int seeds, double wanderPpbPerSqrtSecond,
             double slopeWindowFactor, boolean pooled) {
+        /** Cycles over all seeds at most (the error arrays hold one value a cycle). */
+        static final long CYCLES_MAX = 20_000_000;
         private static final Set<String> KEYS = Set.of("poll", "links", "window", "hours", "seeds", "wander",
                 "slope-window", "pooled");
 
@@ -54,10 +56,21 @@ public final class EnvelopeLimit {
                 o.put(kv[0], kv.length > 1 ? kv[1] : "");
             }
             String window = o.getOrDefault("window", "auto");
-            return new Case(number(o, "poll", 3.1), (int) number(o, "links", 4),
+            Case c = new Case(number(o, "poll", 3.1), (int) number(o, "links", 4),
                     window.equals("auto") ? 0 : Double.parseDouble(window), number(o, "hours", 1),
                     (int) number(o, "seeds", 40), number(o, "wander", 1), number(o, "slope-window", 1),
                     o.containsKey("pooled"));
+            // Bounded, so that no argument can stall the loop (a zero poll) or divide by nothing.
+            if (!(c.pollSeconds >= 0.01 && c.pollSeconds <= 1000) || c.links < 1 || c.links > ClocklinkConfig.UPSTREAMS_MAX
+                    || !(c.windowSeconds >= 0 && c.windowSeconds <= 3600) || !(c.hours > 0 && c.hours <= 48)
+                    || c.seeds < 1 || c.seeds > 1000 || !(c.wanderPpbPerSqrtSecond >= 0 && c.wanderPpbPerSqrtSecond <= 100)
+                    || !(c.slopeWindowFactor >= 1 && c.slopeWindowFactor <= 10)
+                    || c.seeds * c.hours * 3600 / c.pollSeconds > CYCLES_MAX) {
+                throw new IllegalArgumentException("out of range: " + c
+                        + " (poll 0.01..1000 s, links 1..16, window 0..3600 s, hours ..48, seeds 1..1000, wander 0..100,"
+                        + " slope-window 1..10, seeds x cycles <= " + CYCLES_MAX + ")");
+            }
+            return c;
         }
 
         private static double number(Map<String, String> o, String key, double defaultValue) {
@@ -68,13 +81,13 @@ public final class EnvelopeLimit {
             return Math.round(pollSeconds * 1e9);
         }
 
-        /** The window: as the node sizes it ({@link ClocklinkNode#windowNanosFor}) unless given. */
+        /** The window: as the node sizes it (the default window limit; no wander taken as 0.01 ppb/√s) unless given. */
         long windowNanos() {
             if (windowSeconds > 0) {
                 return Math.round(windowSeconds * 1e9);
             }
-            double w = 64e9 * Math.pow(JITTER_MEAN_NANOS * pollSeconds / (5_000 * Math.max(wanderPpbPerSqrtSecond, 0.01)), 0.4);
-            return (long) Math.min(1024e9, Math.max(w, 32.0 * pollNanos()));
+            return ClocklinkNode.windowNanosFor(JITTER_MEAN_NANOS, pollNanos(), Math.max(wanderPpbPerSqrtSecond, 0.01),
+                    ClocklinkConfig.FILTER_WINDOW_NANOS_DEFAULT);
         }
     }
 
