@@ -137,6 +137,7 @@ public final class FleetSim {
     private int[][] listeners; // faulty node -> {listener, link} pairs flattened
     private final BitSet honestIsolated = new BitSet();
     private long events;
+    private final DatagramDigest sent = new DatagramDigest();
     private long leaderChanges;
     private int lastLeader = -1;
 
@@ -594,6 +595,7 @@ public final class FleetSim {
     private void onSend(long token, byte[] buf, int off, int len) {
         int src = current;
         int dst = (int) token;
+        sent.add(now, src, dst, buf, off, len);
         messages++;
         bytes += len;
         bytesSentByNode[src] += len;
@@ -1000,6 +1002,7 @@ public final class FleetSim {
         r.put("referenceSamples", referenceSamples);
         r.put("firstViolation", firstViolation.isEmpty() ? null : firstViolation);
         r.put("events", events);
+        r.put("sentDatagramsDigest", sent.hex());
         r.put("simulatedSeconds", seconds);
         r.put("wallSeconds", round3(wallSeconds));
         return r;
