@@ -38,8 +38,6 @@ public final class FleetSim {
     static final long MEASURE_NANOS = 100_000_000L;
     /** A master's reference gives a sample this often (PPS). */
     static final long REFERENCE_NANOS = SECOND;
-    /** The oscillator's frequency takes one random-walk step this often. */
-    static final long WANDER_STEP_NANOS = SECOND;
     /** Initial error of every node's clock (its host clock at boot): uniform within this. */
     static final long INITIAL_ERROR_NANOS_MAX = 100_000_000L;
     /** Timestamp noise is clipped at this many sigma. */
@@ -64,7 +62,7 @@ public final class FleetSim {
     private final EventQueue queue = new EventQueue();
 
     // Nodes.
-    private final Osc[] osc;
+    private final Oscillator[] osc;
     private final DisciplinedClock[] clocks;
     private final ClocklinkNode[] nodes;
     private final long[] scheduled;
@@ -169,7 +167,7 @@ public final class FleetSim {
         ClocklinkKeys keys = ClocklinkKeys.of(1, new long[] {1}, new byte[][] {secret});
         this.auth = new ClocklinkAuth(keys);
 
-        osc = new Osc[n];
+        osc = new Oscillator[n];
         clocks = new DisciplinedClock[n];
         nodes = new ClocklinkNode[n];
         scheduled = new long[n];
@@ -399,7 +397,7 @@ public final class FleetSim {
         for (int i = 0; i < n; i++) {
             SplittableRandom nr = rnd.split();
             double f0 = (nr.nextDouble() * 2 - 1) * o.frequencyPpmMax() * 1000;
-            osc[i] = new Osc(nr.nextLong(SECOND, 1_000_000 * SECOND), f0, wanderPpb, nr.split());
+            osc[i] = new Oscillator(nr.nextLong(SECOND, 1_000_000 * SECOND), f0, wanderPpb, nr.split());
             refRnd[i] = nr.split();
             long initialError = nr.nextLong(-INITIAL_ERROR_NANOS_MAX, INITIAL_ERROR_NANOS_MAX + 1);
             clocks[i] = new DisciplinedClock(dcfg, osc[i].mono(0), EPOCH_START_NANOS + initialError, Double.NaN);
@@ -1010,52 +1008,5 @@ public final class FleetSim {
 
     private static double round3(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    /**
-     * One node's oscillator: mono(t) = integral of (1 + f) over true time, f = f0 + a random walk stepped every
-     * {@link #WANDER_STEP_NANOS}. Evaluated lazily in time order (queries move forward with the simulation).
-     */
-    static final class Osc {
-        private long segT;
-        private long segMono;
-        private double fracMono;
-        private double freqPpb;
-        private final double stepPpb;
-        private final SplittableRandom r;
-
-        Osc(long monoStart, double f0Ppb, double wanderPpbPerSqrtSecond, SplittableRandom r) {
-            this.segMono = monoStart;
-            this.freqPpb = f0Ppb;
-            this.stepPpb = wanderPpbPerSqrtSecond * Math.sqrt(WANDER_STEP_NANOS / 1e9);
-            this.r = r;
-        }
-
-        private void advance(long t) {
-            while (t >= segT + WANDER_STEP_NANOS) {
-                double adv = WANDER_STEP_NANOS * (1 + freqPpb * 1e-9) + fracMono;
-                long whole = (long) Math.floor(adv);
-                fracMono = adv - whole;
-                segMono += whole;
-                segT += WANDER_STEP_NANOS;
-                if (stepPpb > 0) {
-                    freqPpb += r.nextGaussian() * stepPpb;
-                }
-            }
-        }
-
-        long mono(long t) {
-            advance(t);
-            return segMono + (long) Math.floor((t - segT) * (1 + freqPpb * 1e-9) + fracMono);
-        }
-
-        /** The true instant the oscillator reads {@code mono} (at the current frequency; exact within a step). */
-        long trueAt(long mono) {
-            return segT + (long) Math.ceil((mono - segMono - fracMono) / (1 + freqPpb * 1e-9));
-        }
-
-        double frequencyPpb() {
-            return freqPpb;
-        }
     }
 }
