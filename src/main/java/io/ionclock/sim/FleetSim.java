@@ -60,6 +60,8 @@ public final class FleetSim {
     private final int n;
     private final int m;
     private final EventQueue queue = new EventQueue();
+    private final Topology topology;
+    private final FaultPlan faults;
 
     // Nodes.
     private final Oscillator[] osc;
@@ -67,23 +69,8 @@ public final class FleetSim {
     private final ClocklinkNode[] nodes;
     private final long[] scheduled;
     private final long[] lastEpoch;
-    private final boolean[] relay;
-    private final int[] tier;
-    private final int[][] peersOf; // node -> configured peer node indices (link order)
     private final long[] bytesSentByNode;
 
-    // Faults.
-    private final long[] crashFrom;
-    private final long[] crashTo;
-    private final long[] lieFrom;
-    private final long[] lieTo;
-    private final long[] lieNanos;
-    private final boolean[] twoFaced;
-    private final long[] refLossFrom;
-    private final long[] refLossTo;
-    private final boolean[] faulty;
-    private final List<long[]> partitions = new ArrayList<>(); // {from, to}
-    private final List<BitSet> partitionMembers = new ArrayList<>();
     private final SplittableRandom[] refRnd;
 
     // Packets in flight.
@@ -129,10 +116,8 @@ public final class FleetSim {
     private long partitioned;
     private long clocklinkSamplesApplied;
     private long referenceSamples;
-    private final long[] faultStart;
     private final long[] isolatedAt;
     private final int[] lastBlocker;
-    private int[][] listeners; // faulty node -> {listener, link} pairs flattened
     private final BitSet honestIsolated = new BitSet();
     private long events;
     private final DatagramDigest sent = new DatagramDigest();
@@ -172,19 +157,7 @@ public final class FleetSim {
         nodes = new ClocklinkNode[n];
         scheduled = new long[n];
         lastEpoch = new long[n];
-        relay = new boolean[n];
-        tier = new int[n];
         bytesSentByNode = new long[n];
-        crashFrom = filled(Long.MAX_VALUE);
-        crashTo = filled(Long.MAX_VALUE);
-        lieFrom = filled(Long.MAX_VALUE);
-        lieTo = filled(Long.MAX_VALUE);
-        lieNanos = new long[n];
-        twoFaced = new boolean[n];
-        refLossFrom = filled(Long.MAX_VALUE);
-        refLossTo = filled(Long.MAX_VALUE);
-        faulty = new boolean[n];
-        faultStart = filled(Long.MAX_VALUE);
         isolatedAt = filled(-1);
         lastBlocker = new int[n];
         Arrays.fill(lastBlocker, -1);
@@ -192,10 +165,9 @@ public final class FleetSim {
         Arrays.fill(lastEpoch, Long.MIN_VALUE);
         Arrays.fill(scheduled, -1);
 
-        peersOf = buildTopology();
-        assignFaults();
+        topology = new Topology(scenario, rnd.split());
+        faults = new FaultPlan(scenario, rnd.split());
         buildNodes(keys);
-        buildListeners();
     }
 
     private long[] filled(long v) {
@@ -205,183 +177,6 @@ public final class FleetSim {
     }
 
     // ---------------------------------------------------------------- building
-
-    /**
-     * Masters: a full mesh. Gateways: each takes {@code upstreams} servers from the lowest tier with room (masters
-     * serve masterClients links each; a gateway that gets children becomes a relay serving relayClients), so the
-     * fleet grows as a tree with bounded fan-out.
-     */
-    private int[][] buildTopology() {
-        SplittableRandom topo = rnd.split();
-        int[][] peers = new int[n][];
-        for (int i = 0; i < m; i++) {
-            int[] p = new int[m - 1];
-            for (int j = 0, k = 0; j < m; j++) {
-                if (j != i) {
-                    p[k++] = j;
-                }
-            }
-            peers[i] = p;
-        }
-        Scenario.Topology t = sc.topology();
-        int[] capacity = new int[n];
-        for (int i = 0; i < m; i++) {
-            capacity[i] = t.masterClients();
-        }
-        int[] order = new int[sc.gateways()];
-        for (int k = 0; k < order.length; k++) {
-            order[k] = m + k;
-        }
-        List<Integer> tierServers = new ArrayList<>();
-        for (int i = 0; i < m; i++) {
-            tierServers.add(i);
-        }
-        List<Integer> nextTier = new ArrayList<>();
-        int currentTier = 1;
-        for (int g : order) {
-            int want = Math.min(t.upstreams(), m);
-            List<Integer> chosen = pick(tierServers, capacity, want, topo);
-            if (chosen.size() < want) {
-                if (nextTier.size() >= want) {
-                    // This tier is full: the gateways placed under it become the next tier's servers (relays).
-                    tierServers = nextTier;
-                    nextTier = new ArrayList<>();
-                    currentTier++;
-                    for (int s : tierServers) {
-                        capacity[s] = t.relayClients();
-                    }
-                    chosen = pick(tierServers, capacity, want, topo);
-                }
-                if (chosen.size() < want && chosen.isEmpty()) {
-                    throw new IllegalArgumentException("scenario topology: no room for gateway " + g + " (raise"
-                            + " topology.masterClients or topology.relayClients, or lower topology.upstreams)");
-                }
-            }
-            int[] p = new int[chosen.size()];
-            for (int k = 0; k < p.length; k++) {
-                int s = chosen.get(k);
-                p[k] = s;
-                capacity[s]--;
-                if (s >= m) {
-                    relay[s] = true;
-                }
-            }
-            peers[g] = p;
-            tier[g] = currentTier;
-            nextTier.add(g);
-        }
-        return peers;
-    }
-
-    /** Picks up to {@code want} distinct servers with the most room (ties broken by the seeded random). */
-    private static List<Integer> pick(List<Integer> servers, int[] capacity, int want, SplittableRandom r) {
-        int[] idx = new int[servers.size()];
-        double[] key = new double[servers.size()];
-        int c = 0;
-        for (int s : servers) {
-            if (capacity[s] > 0) {
-                idx[c] = s;
-                key[c] = capacity[s] + r.nextDouble() * 0.5;
-                c++;
-            }
-        }
-        List<Integer> out = new ArrayList<>();
-        for (int k = 0; k < want && k < c; k++) {
-            int best = k;
-            for (int j = k + 1; j < c; j++) {
-                if (key[j] > key[best]) {
-                    best = j;
-                }
-            }
-            int ti = idx[k];
-            idx[k] = idx[best];
-            idx[best] = ti;
-            double tk = key[k];
-            key[k] = key[best];
-            key[best] = tk;
-            out.add(idx[k]);
-        }
-        return out;
-    }
-
-    private void assignFaults() {
-        SplittableRandom fr = rnd.split();
-        for (Scenario.Fault f : sc.faults()) {
-            long from = Math.round(f.fromSecond() * SECOND);
-            long to = Double.isInfinite(f.toSecond()) ? Long.MAX_VALUE : Math.round(f.toSecond() * SECOND);
-            if (f.kind().equals("partition")) {
-                BitSet members = new BitSet(n);
-                int count = (int) Math.round(f.fraction() * n);
-                int[] all = shuffled(n, fr);
-                for (int k = 0; k < count; k++) {
-                    members.set(all[k]);
-                }
-                partitions.add(new long[] {from, to});
-                partitionMembers.add(members);
-                continue;
-            }
-            boolean refLoss = f.kind().equals("reference-loss");
-            List<Integer> eligible = new ArrayList<>();
-            List<Integer> second = new ArrayList<>();
-            for (int i : shuffled(n, fr)) {
-                boolean isMaster = i < m;
-                if (f.role().equals("master") && !isMaster || f.role().equals("gateway") && isMaster) {
-                    continue;
-                }
-                if (refLoss) {
-                    if (!isMaster || refLossFrom[i] != Long.MAX_VALUE) {
-                        continue;
-                    }
-                    (faulty[i] ? second : eligible).add(i); // prefer honest masters: the fault is theirs to survive
-                } else if (!faulty[i]) {
-                    eligible.add(i);
-                }
-            }
-            eligible.addAll(second);
-            if (eligible.size() < f.count()) {
-                throw new IllegalArgumentException("scenario fault " + f.kind() + ": " + f.count() + " " + f.role()
-                        + " node(s) wanted, only " + eligible.size() + " eligible");
-            }
-            for (int k = 0; k < f.count(); k++) {
-                int i = eligible.get(k);
-                switch (f.kind()) {
-                    case "liar", "two-faced" -> {
-                        faulty[i] = true;
-                        lieFrom[i] = from;
-                        lieTo[i] = to;
-                        lieNanos[i] = Math.round(f.offsetMicros() * 1000);
-                        twoFaced[i] = f.kind().equals("two-faced");
-                        faultStart[i] = from;
-                    }
-                    case "crash" -> {
-                        faulty[i] = true;
-                        crashFrom[i] = from;
-                        crashTo[i] = to;
-                        faultStart[i] = from;
-                    }
-                    case "reference-loss" -> {
-                        refLossFrom[i] = from;
-                        refLossTo[i] = to;
-                    }
-                    default -> throw new IllegalStateException(f.kind());
-                }
-            }
-        }
-    }
-
-    private static int[] shuffled(int count, SplittableRandom r) {
-        int[] a = new int[count];
-        for (int i = 0; i < count; i++) {
-            a[i] = i;
-        }
-        for (int i = count - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
-    }
 
     private void buildNodes(ClocklinkKeys keys) {
         Scenario.Oscillator o = sc.oscillator();
@@ -402,7 +197,7 @@ public final class FleetSim {
             long initialError = nr.nextLong(-INITIAL_ERROR_NANOS_MAX, INITIAL_ERROR_NANOS_MAX + 1);
             clocks[i] = new DisciplinedClock(dcfg, osc[i].mono(0), EPOCH_START_NANOS + initialError, Double.NaN);
             List<ClocklinkConfig.Peer> peers = new ArrayList<>();
-            for (int p : peersOf[i]) {
+            for (int p : topology.peersOf(i)) {
                 peers.add(new ClocklinkConfig.Peer(p, nodeId(p)));
             }
             ClocklinkConfig cfg;
@@ -413,7 +208,7 @@ public final class FleetSim {
             } else {
                 cfg = ClocklinkConfig.gateway(nodeId(i), 1, keys, peers)
                         .withPeriods(roundNanos, Math.max(roundNanos, pollNanos))
-                        .withClients(relay[i] ? t.relayClients() : 0, relay[i])
+                        .withClients(topology.relay(i) ? t.relayClients() : 0, topology.relay(i))
                         .withFastTrackCycles(t.fastTrackCycles());
             }
             cfg = cfg.withSeed(nr.nextLong()).withTiming(tsMaxNanos + 1, tolerancePpb, windowNanos)
@@ -423,7 +218,7 @@ public final class FleetSim {
             final int index = i;
             DisciplinedClock clock = clocks[i];
             ClocklinkNode.LocalClock local = clock::read;
-            if (leafGateway(i)) {
+            if (topology.leafGateway(i)) {
                 local = (mono, out) -> { // not expected (a leaf serves no one), but then its discipline must be current
                     drainWorker();
                     clock.read(mono, out);
@@ -435,28 +230,6 @@ public final class FleetSim {
 
     static String nodeId(int i) {
         return "n" + i;
-    }
-
-    private void buildListeners() {
-        List<List<int[]>> l = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            l.add(new ArrayList<>());
-        }
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < peersOf[i].length; k++) {
-                l.get(peersOf[i][k]).add(new int[] {i, k});
-            }
-        }
-        listeners = new int[n][];
-        for (int i = 0; i < n; i++) {
-            List<int[]> li = l.get(i);
-            int[] flat = new int[li.size() * 2];
-            for (int k = 0; k < li.size(); k++) {
-                flat[2 * k] = li.get(k)[0];
-                flat[2 * k + 1] = li.get(k)[1];
-            }
-            listeners[i] = flat;
-        }
     }
 
     // ---------------------------------------------------------------- running
@@ -505,10 +278,11 @@ public final class FleetSim {
                         break; // superseded by an earlier wake-up
                     }
                     scheduled[a] = -1;
-                    if (crashed(a, t)) {
-                        if (crashTo[a] != Long.MAX_VALUE) {
-                            scheduled[a] = crashTo[a];
-                            queue.push(crashTo[a], EV_TIMER, a);
+                    if (faults.crashed(a, t)) {
+                        long backNanos = faults.crashEndNanos(a);
+                        if (backNanos != Long.MAX_VALUE) {
+                            scheduled[a] = backNanos;
+                            queue.push(backNanos, EV_TIMER, a);
                         }
                         break;
                     }
@@ -538,11 +312,6 @@ public final class FleetSim {
         }
     }
 
-    /** A gateway that serves no children: only the simulator reads its clock, so its discipline may run apart. */
-    private boolean leafGateway(int i) {
-        return i >= m && !relay[i];
-    }
-
     private void drainWorker() {
         if (worker != null) {
             worker.drain();
@@ -562,31 +331,6 @@ public final class FleetSim {
             scheduled[i] = t;
             queue.push(t, EV_TIMER, i);
         }
-    }
-
-    private boolean crashed(int i, long t) {
-        return t >= crashFrom[i] && t < crashTo[i];
-    }
-
-    private boolean lying(int i, long t) {
-        return t >= lieFrom[i] && t < lieTo[i];
-    }
-
-    private boolean referenceLost(int i, long t) {
-        return t >= refLossFrom[i] && t < refLossTo[i];
-    }
-
-    private boolean cut(int a, int b, long t) {
-        for (int k = 0; k < partitions.size(); k++) {
-            long[] p = partitions.get(k);
-            if (t >= p[0] && t < p[1]) {
-                BitSet s = partitionMembers.get(k);
-                if (s.get(a) != s.get(b)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** The outbox of every node: the node being called is {@link #current}, the instant {@link #now}. */
@@ -609,7 +353,7 @@ public final class FleetSim {
             lost++;
             return;
         }
-        if (cut(src, dst, now)) {
+        if (faults.cut(src, dst, now)) {
             partitioned++;
             return;
         }
@@ -618,9 +362,8 @@ public final class FleetSim {
         slotLen[slot] = len;
         slotSrc[slot] = src;
         slotDst[slot] = dst;
-        if (lying(src, now)) {
-            long shift = twoFaced[src] && (dst % 2 == 1) ? -lieNanos[src] : lieNanos[src];
-            lie(slotBuf[slot], len, shift);
+        if (faults.lying(src, now)) {
+            lie(slotBuf[slot], len, faults.lieShiftNanos(src, dst));
         }
         long txNoise = timestampNoise();
         long arrival = now + txNoise + delayNanos(src, dst);
@@ -667,17 +410,7 @@ public final class FleetSim {
                 d += j * netRnd.nextGaussian();
             }
         }
-        boolean up;
-        if (src >= m && dst >= m) {
-            up = tier[src] > tier[dst]; // relay child to its parent
-        } else if (src >= m) {
-            up = true; // gateway to master
-        } else if (dst >= m) {
-            up = false; // master to gateway
-        } else {
-            up = src > dst; // between masters: toward the lower index
-        }
-        if (up) {
+        if (topology.upward(src, dst)) {
             d += l.asymmetryMicros() * 1000;
         }
         return Math.max(1_000, Math.round(d));
@@ -686,7 +419,7 @@ public final class FleetSim {
     private void deliver(int slot, long t) {
         int src = slotSrc[slot];
         int dst = slotDst[slot];
-        if (!crashed(dst, t)) {
+        if (!faults.crashed(dst, t)) {
             long rxNoise = timestampNoise();
             long mono = osc[dst].mono(t);
             long rxMono = Math.min(mono, osc[dst].mono(t - tsMaxNanos + rxNoise));
@@ -700,9 +433,9 @@ public final class FleetSim {
 
     private void reference(int i, long t) {
         queue.push(t + REFERENCE_NANOS, EV_REFERENCE, i);
-        boolean lost = referenceLost(i, t);
-        nodes[i].setReferenceAvailable(!lost && !crashed(i, t));
-        if (lost || crashed(i, t)) {
+        boolean lost = faults.referenceLost(i, t);
+        nodes[i].setReferenceAvailable(!lost && !faults.crashed(i, t));
+        if (lost || faults.crashed(i, t)) {
             return;
         }
         Scenario.Reference r = sc.reference();
@@ -721,7 +454,7 @@ public final class FleetSim {
     private void onClocklinkSample(int i, Sample s) {
         long mono = osc[i].mono(now);
         if (i < m) {
-            if (!referenceLost(i, now)) {
+            if (!faults.referenceLost(i, now)) {
                 return;
             }
             clocks[i].read(mono, reading);
@@ -729,7 +462,7 @@ public final class FleetSim {
                 return;
             }
         }
-        if (worker != null && leafGateway(i)) {
+        if (worker != null && topology.leafGateway(i)) {
             worker.submit(i, s, mono);
         } else {
             clocks[i].onSample(s, mono);
@@ -748,7 +481,7 @@ public final class FleetSim {
         long convergenceNanos = Math.round(sc.convergenceMicros() * 1000);
         boolean steady = t >= warmupNanos;
         for (int i = 0; i < n; i++) {
-            if (faulty[i]) {
+            if (faults.faulty(i)) {
                 continue;
             }
             clocks[i].read(osc[i].mono(t), reading);
@@ -795,7 +528,7 @@ public final class FleetSim {
         int leader = -1;
         long bestTerm = -1;
         for (int i = 0; i < m; i++) {
-            if (nodes[i].isLeader() && !crashed(i, t) && nodes[i].term() > bestTerm) {
+            if (nodes[i].isLeader() && !faults.crashed(i, t) && nodes[i].term() > bestTerm) {
                 bestTerm = nodes[i].term();
                 leader = i;
             }
@@ -818,14 +551,14 @@ public final class FleetSim {
     /** A faulty node is isolated once its weight is zero at every honest, running node that has it as a peer. */
     private void checkIsolation(long t) {
         for (int f = 0; f < n; f++) {
-            if (!faulty[f] || isolatedAt[f] >= 0 || t < faultStart[f]) {
+            if (!faults.faulty(f) || isolatedAt[f] >= 0 || t < faults.faultStartNanos(f)) {
                 continue;
             }
             boolean all = true;
-            int[] l = listeners[f];
+            int[] l = topology.listenersOf(f);
             for (int k = 0; k < l.length; k += 2) {
                 int listener = l[k];
-                if (faulty[listener] || crashed(listener, t)) {
+                if (faults.faulty(listener) || faults.crashed(listener, t)) {
                     continue;
                 }
                 if (nodes[listener].peerWeight(l[k + 1]) > 0) {
@@ -836,7 +569,7 @@ public final class FleetSim {
             }
             if (all) {
                 isolatedAt[f] = t;
-                trace("faulty " + nodeId(f) + " isolated " + (t - faultStart[f]) / 1e6 + " ms after its fault began"
+                trace("faulty " + nodeId(f) + " isolated " + (t - faults.faultStartNanos(f)) / 1e6 + " ms after its fault began"
                         + (lastBlocker[f] >= 0 ? "; the last to isolate it: " + nodeId(lastBlocker[f]) : ""));
             }
         }
@@ -845,11 +578,12 @@ public final class FleetSim {
     private void checkHonestIsolation() {
         int pair = 0;
         for (int i = 0; i < n; i++) {
-            for (int k = 0; k < peersOf[i].length; k++, pair++) {
-                if (!faulty[i] && !faulty[peersOf[i][k]] && nodes[i].peerIsolated(k) && !honestIsolated.get(pair)) {
+            int[] peers = topology.peersOf(i);
+            for (int k = 0; k < peers.length; k++, pair++) {
+                if (!faults.faulty(i) && !faults.faulty(peers[k]) && nodes[i].peerIsolated(k) && !honestIsolated.get(pair)) {
                     honestIsolated.set(pair);
-                    trace("honest link isolated: " + nodeId(i) + " (tier " + tier[i] + ") no longer trusts "
-                            + nodeId(peersOf[i][k]) + " (tier " + tier[peersOf[i][k]] + ")");
+                    trace("honest link isolated: " + nodeId(i) + " (tier " + topology.tier(i) + ") no longer trusts "
+                            + nodeId(peers[k]) + " (tier " + topology.tier(peers[k]) + ")");
                 }
             }
         }
@@ -925,22 +659,22 @@ public final class FleetSim {
         int notIsolated = 0;
         int unheard = 0;
         for (int i = 0; i < n; i++) {
-            if (!faulty[i]) {
+            if (!faults.faulty(i)) {
                 continue;
             }
             faultyCount++;
-            if (faultStart[i] > endNanos) {
+            if (faults.faultStartNanos(i) > endNanos) {
                 continue;
             }
-            if (listeners[i].length == 0) {
+            if (topology.listenersOf(i).length == 0) {
                 unheard++;
             }
-            String kind = crashFrom[i] != Long.MAX_VALUE ? "crash" : twoFaced[i] ? "two-faced" : "liar";
+            String kind = faults.kind(i);
             if (isolatedAt[i] < 0) {
                 notIsolated++;
                 byKind.put(kind, null);
             } else {
-                long rounds = (isolatedAt[i] - faultStart[i] + roundNanos - 1) / roundNanos;
+                long rounds = (isolatedAt[i] - faults.faultStartNanos(i) + roundNanos - 1) / roundNanos;
                 roundsMax = Math.max(roundsMax, rounds);
                 if (!byKind.containsKey(kind) || (byKind.get(kind) != null && (Long) byKind.get(kind) < rounds)) {
                     byKind.put(kind, rounds);
@@ -965,7 +699,7 @@ public final class FleetSim {
             for (var e : nodes[i].droppedByReason().entrySet()) {
                 dropsByReason.merge(e.getKey(), e.getValue(), Long::sum);
             }
-            if (faulty[i]) {
+            if (faults.faulty(i)) {
                 faultyElections += nodes[i].elections();
             } else {
                 elections += nodes[i].elections();
@@ -991,11 +725,7 @@ public final class FleetSim {
         r.put("retriedRequests", retries);
         r.put("reprobedRequests", reprobes);
         r.put("partitionedPackets", partitioned);
-        int tiers = 0;
-        for (int i = m; i < n; i++) {
-            tiers = Math.max(tiers, tier[i]);
-        }
-        r.put("gatewayTiers", tiers);
+        r.put("gatewayTiers", topology.tiersMax());
         r.put("clocklinkSamplesApplied", clocklinkSamplesApplied);
         r.put("referenceSamples", referenceSamples);
         r.put("firstViolation", firstViolation.isEmpty() ? null : firstViolation);
