@@ -10,7 +10,6 @@ import io.ionclock.core.clocklink.ClocklinkAuth;
 import io.ionclock.core.clocklink.ClocklinkConfig;
 import io.ionclock.core.clocklink.ClocklinkKeys;
 import io.ionclock.core.clocklink.ClocklinkNode;
-import io.ionclock.core.clocklink.Wire;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -40,8 +39,6 @@ public final class FleetSim {
     static final long REFERENCE_NANOS = SECOND;
     /** Initial error of every node's clock (its host clock at boot): uniform within this. */
     static final long INITIAL_ERROR_NANOS_MAX = 100_000_000L;
-    /** Timestamp noise is clipped at this many sigma. */
-    static final double TIMESTAMP_SIGMAS = 3;
     /** The nodes are told their oscillator's wander (as their timestamp error): at least this (the config needs > 0). */
     static final double WANDER_PPB_MIN = 0.01;
 
@@ -56,12 +53,12 @@ public final class FleetSim {
     private final Scenario sc;
     private final long seed;
     private final SplittableRandom rnd;
-    private final SplittableRandom netRnd;
     private final int n;
     private final int m;
     private final EventQueue queue = new EventQueue();
     private final Topology topology;
     private final FaultPlan faults;
+    private final Network network;
 
     // Nodes.
     private final Oscillator[] osc;
@@ -69,28 +66,18 @@ public final class FleetSim {
     private final ClocklinkNode[] nodes;
     private final long[] scheduled;
     private final long[] lastEpoch;
-    private final long[] bytesSentByNode;
 
     private final SplittableRandom[] refRnd;
 
-    // Packets in flight.
-    private byte[][] slotBuf = new byte[256][];
-    private int[] slotLen = new int[256];
-    private int[] slotSrc = new int[256];
-    private int[] slotDst = new int[256];
-    private int[] freeSlots = new int[256];
-    private int freeCount;
-    private int slotsUsed;
+    /**
+     * True instant of the event being handled, set by the loop once per event. Read only by the callbacks a node
+     * makes while the loop calls it ({@link #onSend}, {@link #onClocklinkSample}), which the core API gives no time;
+     * everything else takes the instant as a parameter.
+     */
+    private long eventNanos;
 
-    // Context of the node being called.
-    private long now;
-    private int current = -1;
-
-    private final ClocklinkAuth auth;
     private final boolean secondThread;
     private DisciplineWorker worker; // while running, when secondThread
-    private final long tsMaxNanos;
-    private final long tsSigmaNanos;
     private final long roundNanos;
     private final long endNanos;
     private final long warmupNanos;
@@ -107,20 +94,12 @@ public final class FleetSim {
     private long firstViolationNanos = -1;
     private String firstViolation = "";
     private long convergedAtNanos = -1;
-    private long messages;
-    private long bytes;
-    private long messagesSteady;
-    private long bytesSteady;
-    private int messageBytesMax;
-    private long lost;
-    private long partitioned;
     private long clocklinkSamplesApplied;
     private long referenceSamples;
     private final long[] isolatedAt;
     private final int[] lastBlocker;
     private final BitSet honestIsolated = new BitSet();
     private long events;
-    private final DatagramDigest sent = new DatagramDigest();
     private long leaderChanges;
     private int lastLeader = -1;
 
@@ -137,27 +116,24 @@ public final class FleetSim {
         this.sc = scenario;
         this.seed = seed;
         this.rnd = new SplittableRandom(seed);
-        this.netRnd = rnd.split();
+        // The order of the splits is part of every seed's meaning: network, topology, faults, nodes, start (in run()).
+        SplittableRandom netRnd = rnd.split();
         this.m = scenario.masters();
         this.n = scenario.nodes();
         this.roundNanos = Math.round(scenario.roundMillis() * 1e6);
         this.endNanos = Math.round(scenario.durationSeconds() * SECOND);
         this.warmupNanos = Math.round(scenario.warmupSeconds() * SECOND);
-        this.tsSigmaNanos = Math.round(scenario.link().timestampJitterNanos());
-        this.tsMaxNanos = (long) Math.ceil(TIMESTAMP_SIGMAS * tsSigmaNanos);
         byte[] secret = new byte[32];
         for (int i = 0; i < secret.length; i++) {
             secret[i] = (byte) (0x5A ^ i * 7);
         }
         ClocklinkKeys keys = ClocklinkKeys.of(1, new long[] {1}, new byte[][] {secret});
-        this.auth = new ClocklinkAuth(keys);
 
         osc = new Oscillator[n];
         clocks = new DisciplinedClock[n];
         nodes = new ClocklinkNode[n];
         scheduled = new long[n];
         lastEpoch = new long[n];
-        bytesSentByNode = new long[n];
         isolatedAt = filled(-1);
         lastBlocker = new int[n];
         Arrays.fill(lastBlocker, -1);
@@ -167,6 +143,7 @@ public final class FleetSim {
 
         topology = new Topology(scenario, rnd.split());
         faults = new FaultPlan(scenario, rnd.split());
+        network = new Network(scenario, topology, faults, new ClocklinkAuth(keys), netRnd);
         buildNodes(keys);
     }
 
@@ -211,7 +188,7 @@ public final class FleetSim {
                         .withClients(topology.relay(i) ? t.relayClients() : 0, topology.relay(i))
                         .withFastTrackCycles(t.fastTrackCycles());
             }
-            cfg = cfg.withSeed(nr.nextLong()).withTiming(tsMaxNanos + 1, tolerancePpb, windowNanos)
+            cfg = cfg.withSeed(nr.nextLong()).withTiming(network.timestampNanosMax() + 1, tolerancePpb, windowNanos)
                     .withSampling(Math.round(t.sampleMillis() * 1e6), ClocklinkConfig.PRECISION_FLOOR_NANOS_DEFAULT)
                     .withClientRequestsPerRound(t.clientRequestsPerRound())
                     .withWander(Math.max(WANDER_PPB_MIN, wanderPpb));
@@ -224,7 +201,8 @@ public final class FleetSim {
                     clock.read(mono, out);
                 };
             }
-            nodes[i] = new ClocklinkNode(cfg, local, this::onSend, s -> onClocklinkSample(index, s));
+            ClocklinkNode.Outbox outbox = (token, buf, off, len) -> onSend(index, (int) token, buf, off, len);
+            nodes[i] = new ClocklinkNode(cfg, local, outbox, s -> onClocklinkSample(index, s));
         }
     }
 
@@ -269,7 +247,7 @@ public final class FleetSim {
             if (t > endNanos) {
                 break;
             }
-            now = t;
+            eventNanos = t;
             events++;
             int a = queue.topArg;
             switch (queue.topKind) {
@@ -286,12 +264,10 @@ public final class FleetSim {
                         }
                         break;
                     }
-                    current = a;
                     long mono = osc[a].mono(t);
                     long next = startedNode[a] ? nodes[a].onTimer(mono) : nodes[a].start(mono);
                     startedNode[a] = true;
-                    current = -1;
-                    schedule(a, next);
+                    schedule(a, next, t);
                 }
                 case EV_PACKET -> deliver(a, t);
                 case EV_REFERENCE -> reference(a, t);
@@ -304,7 +280,7 @@ public final class FleetSim {
                     queue.push(t + roundNanos, EV_ROUND, 0);
                 }
                 case EV_SECOND -> {
-                    checkHonestIsolation();
+                    checkHonestIsolation(t);
                     queue.push(t + SECOND, EV_SECOND, 0);
                 }
                 default -> throw new IllegalStateException("event " + queue.topKind);
@@ -318,12 +294,12 @@ public final class FleetSim {
         }
     }
 
-    /** Schedules node {@code i}'s next timer at the true instant its oscillator reads {@code wakeMono}. */
-    private void schedule(int i, long wakeMono) {
+    /** Schedules node {@code i}'s next timer at the true instant its oscillator reads {@code wakeMono}, not before {@code tNanos}. */
+    private void schedule(int i, long wakeMono, long tNanos) {
         if (wakeMono == Long.MAX_VALUE) {
             return;
         }
-        long t = Math.max(now, osc[i].trueAt(wakeMono));
+        long t = Math.max(tNanos, osc[i].trueAt(wakeMono));
         while (osc[i].mono(t) < wakeMono) {
             t++;
         }
@@ -333,102 +309,24 @@ public final class FleetSim {
         }
     }
 
-    /** The outbox of every node: the node being called is {@link #current}, the instant {@link #now}. */
-    private void onSend(long token, byte[] buf, int off, int len) {
-        int src = current;
-        int dst = (int) token;
-        sent.add(now, src, dst, buf, off, len);
-        messages++;
-        bytes += len;
-        bytesSentByNode[src] += len;
-        if (now >= warmupNanos) {
-            messagesSteady++;
-            bytesSteady += len;
+    /** Node {@code src}'s outbox: the datagram goes to the network, which may put it in flight to {@code dst}. */
+    private void onSend(int src, int dst, byte[] buf, int off, int len) {
+        int slot = network.send(eventNanos, src, dst, buf, off, len);
+        if (slot >= 0) {
+            queue.push(network.deliverAtNanos(slot), EV_PACKET, slot);
         }
-        messageBytesMax = Math.max(messageBytesMax, len);
-        if (dst < 0 || dst >= n) {
-            return;
-        }
-        if (sc.link().lossPercent() > 0 && netRnd.nextDouble() * 100 < sc.link().lossPercent()) {
-            lost++;
-            return;
-        }
-        if (faults.cut(src, dst, now)) {
-            partitioned++;
-            return;
-        }
-        int slot = allocSlot();
-        System.arraycopy(buf, off, slotBuf[slot], 0, len);
-        slotLen[slot] = len;
-        slotSrc[slot] = src;
-        slotDst[slot] = dst;
-        if (faults.lying(src, now)) {
-            lie(slotBuf[slot], len, faults.lieShiftNanos(src, dst));
-        }
-        long txNoise = timestampNoise();
-        long arrival = now + txNoise + delayNanos(src, dst);
-        // The packet event runs tsMax after the true arrival, so the receive timestamp (arrival +- tsMax) is never after "now".
-        long deliverAt = Math.max(now + 1, arrival + tsMaxNanos);
-        queue.push(deliverAt, EV_PACKET, slot);
-    }
-
-    /** A liar shifts every time it reports: the responses' timestamps and the update's offsets; then re-signs. */
-    private void lie(byte[] b, int len, long shift) {
-        int type = Wire.type(b, 0);
-        if (type == Wire.TYPE_SYNC_RESPONSE) {
-            Wire.putI64(b, Wire.RESPONSE_OFF_RX_EPOCH, Wire.getI64(b, Wire.RESPONSE_OFF_RX_EPOCH) + shift);
-            Wire.putI64(b, Wire.RESPONSE_OFF_TX_EPOCH, Wire.getI64(b, Wire.RESPONSE_OFF_TX_EPOCH) + shift);
-        } else if (type == Wire.TYPE_SYNC_UPDATE) {
-            int count = b[Wire.UPDATE_OFF_COUNT] & 0xFF;
-            for (int k = 0; k < count; k++) {
-                int e = Wire.UPDATE_OFF_ENTRIES + k * Wire.UPDATE_ENTRY_SIZE_BYTES + Wire.ENTRY_OFF_OFFSET;
-                Wire.putI32(b, e, Wire.saturateI32(Wire.getI32(b, e) + shift));
-            }
-        } else {
-            return;
-        }
-        auth.sign(b, 0, len);
-    }
-
-    private long timestampNoise() {
-        if (tsSigmaNanos == 0) {
-            return 0;
-        }
-        double g = Math.max(-TIMESTAMP_SIGMAS, Math.min(TIMESTAMP_SIGMAS, netRnd.nextGaussian()));
-        return Math.round(g * tsSigmaNanos);
-    }
-
-    /** One-way delay: base + jitter, + the asymmetry on the upward direction (gateway to server; master to lower index). */
-    private long delayNanos(int src, int dst) {
-        Scenario.Link l = sc.link();
-        double d = l.delayMicros() * 1000;
-        double j = l.jitterMicros() * 1000;
-        if (j > 0) {
-            if (l.exponential()) {
-                d += -j * Math.log(1 - netRnd.nextDouble());
-            } else {
-                d += j * netRnd.nextGaussian();
-            }
-        }
-        if (topology.upward(src, dst)) {
-            d += l.asymmetryMicros() * 1000;
-        }
-        return Math.max(1_000, Math.round(d));
     }
 
     private void deliver(int slot, long t) {
-        int src = slotSrc[slot];
-        int dst = slotDst[slot];
+        int dst = network.destination(slot);
         if (!faults.crashed(dst, t)) {
-            long rxNoise = timestampNoise();
             long mono = osc[dst].mono(t);
-            long rxMono = Math.min(mono, osc[dst].mono(t - tsMaxNanos + rxNoise));
-            current = dst;
-            long next = nodes[dst].onPacket(mono, rxMono, slotBuf[slot], 0, slotLen[slot], src);
-            current = -1;
-            schedule(dst, next);
+            long rxMono = network.rxMonoNanos(osc[dst], t, mono);
+            long next = nodes[dst].onPacket(mono, rxMono, network.buffer(slot), 0, network.length(slot),
+                    network.source(slot));
+            schedule(dst, next, t);
         }
-        freeSlot(slot);
+        network.free(slot);
     }
 
     private void reference(int i, long t) {
@@ -452,9 +350,10 @@ public final class FleetSim {
      * sample that would narrow its bound (the stand-in for the app's selection among a node's sources).
      */
     private void onClocklinkSample(int i, Sample s) {
-        long mono = osc[i].mono(now);
+        long t = eventNanos;
+        long mono = osc[i].mono(t);
         if (i < m) {
-            if (!faults.referenceLost(i, now)) {
+            if (!faults.referenceLost(i, t)) {
                 return;
             }
             clocks[i].read(mono, reading);
@@ -569,20 +468,20 @@ public final class FleetSim {
             }
             if (all) {
                 isolatedAt[f] = t;
-                trace("faulty " + nodeId(f) + " isolated " + (t - faults.faultStartNanos(f)) / 1e6 + " ms after its fault began"
+                trace(t, "faulty " + nodeId(f) + " isolated " + (t - faults.faultStartNanos(f)) / 1e6 + " ms after its fault began"
                         + (lastBlocker[f] >= 0 ? "; the last to isolate it: " + nodeId(lastBlocker[f]) : ""));
             }
         }
     }
 
-    private void checkHonestIsolation() {
+    private void checkHonestIsolation(long t) {
         int pair = 0;
         for (int i = 0; i < n; i++) {
             int[] peers = topology.peersOf(i);
             for (int k = 0; k < peers.length; k++, pair++) {
                 if (!faults.faulty(i) && !faults.faulty(peers[k]) && nodes[i].peerIsolated(k) && !honestIsolated.get(pair)) {
                     honestIsolated.set(pair);
-                    trace("honest link isolated: " + nodeId(i) + " (tier " + topology.tier(i) + ") no longer trusts "
+                    trace(t, "honest link isolated: " + nodeId(i) + " (tier " + topology.tier(i) + ") no longer trusts "
                             + nodeId(peers[k]) + " (tier " + topology.tier(peers[k]) + ")");
                 }
             }
@@ -590,32 +489,10 @@ public final class FleetSim {
     }
 
     /** With -Dionclock.sim.trace=true, notable events go to standard error with their simulated time. */
-    private void trace(String what) {
+    private static void trace(long t, String what) {
         if (TRACE) {
-            System.err.printf("sim trace %.3f s: %s%n", now / 1e9, what);
+            System.err.printf("sim trace %.3f s: %s%n", t / 1e9, what);
         }
-    }
-
-    // ---------------------------------------------------------------- packets
-
-    private int allocSlot() {
-        if (freeCount > 0) {
-            return freeSlots[--freeCount];
-        }
-        if (slotsUsed == slotBuf.length) {
-            int size = slotBuf.length * 2;
-            slotBuf = Arrays.copyOf(slotBuf, size);
-            slotLen = Arrays.copyOf(slotLen, size);
-            slotSrc = Arrays.copyOf(slotSrc, size);
-            slotDst = Arrays.copyOf(slotDst, size);
-            freeSlots = Arrays.copyOf(freeSlots, size);
-        }
-        slotBuf[slotsUsed] = new byte[Wire.MESSAGE_BYTES_MAX];
-        return slotsUsed++;
-    }
-
-    private void freeSlot(int slot) {
-        freeSlots[freeCount++] = slot;
     }
 
     // ---------------------------------------------------------------- result
@@ -644,15 +521,11 @@ public final class FleetSim {
         r.put("convergenceSeconds", convergedAtNanos < 0 ? null : round3(convergedAtNanos / 1e9));
         r.put("boundViolations", boundViolations);
         r.put("monotonicViolations", monotonicViolations);
-        r.put("messagesPerNodePerSecond", round3(messages / (double) n / seconds));
-        r.put("bytesPerNodePerSecond", round3(bytes / (double) n / seconds));
-        r.put("bytesPerNodePerSecondSteady", round3(bytesSteady / (double) n / steadySeconds));
-        long busiest = 0;
-        for (long b : bytesSentByNode) {
-            busiest = Math.max(busiest, b);
-        }
-        r.put("bytesSentPerSecondBusiestNode", round3(busiest / seconds));
-        r.put("messageBytesMax", messageBytesMax);
+        r.put("messagesPerNodePerSecond", round3(network.messages() / (double) n / seconds));
+        r.put("bytesPerNodePerSecond", round3(network.bytes() / (double) n / seconds));
+        r.put("bytesPerNodePerSecondSteady", round3(network.bytesSteady() / (double) n / steadySeconds));
+        r.put("bytesSentPerSecondBusiestNode", round3(network.bytesSentBusiestNode() / seconds));
+        r.put("messageBytesMax", network.messageBytesMax());
         int faultyCount = 0;
         long roundsMax = 0;
         Map<String, Object> byKind = new LinkedHashMap<>();
@@ -721,16 +594,16 @@ public final class FleetSim {
         r.put("termMax", maxTerm);
         r.put("droppedPackets", drops);
         r.put("droppedByReason", new LinkedHashMap<>(dropsByReason));
-        r.put("lostPackets", lost);
+        r.put("lostPackets", network.lost());
         r.put("retriedRequests", retries);
         r.put("reprobedRequests", reprobes);
-        r.put("partitionedPackets", partitioned);
+        r.put("partitionedPackets", network.partitioned());
         r.put("gatewayTiers", topology.tiersMax());
         r.put("clocklinkSamplesApplied", clocklinkSamplesApplied);
         r.put("referenceSamples", referenceSamples);
         r.put("firstViolation", firstViolation.isEmpty() ? null : firstViolation);
         r.put("events", events);
-        r.put("sentDatagramsDigest", sent.hex());
+        r.put("sentDatagramsDigest", network.sentDigestHex());
         r.put("simulatedSeconds", seconds);
         r.put("wallSeconds", round3(wallSeconds));
         return r;
