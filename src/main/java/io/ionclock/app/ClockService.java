@@ -23,6 +23,7 @@ import io.ionclock.core.SourceSelector;
 import io.ionclock.core.SourceStats;
 import io.ionclock.core.clocklink.ClocklinkConfig;
 import io.ionclock.core.clocklink.ClocklinkKeys;
+import io.ionclock.core.select.Verdict;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -354,14 +355,14 @@ public class ClockService {
      * selection's state of its source when its newest sample has this name, else UNREACHABLE (the source sends other
      * samples now: GNSS without its PPS).
      */
-    public SourceSelector.State sourceState(String sampleName, long nowMonoNanos) {
+    public Verdict sourceState(String sampleName, long nowMonoNanos) {
         Integer index = sourceOfSampleName.get(sampleName);
         List<SourceSelector.SourceView> view = selector.view();
         if (index == null || index >= view.size()) {
-            return SourceSelector.State.NO_DATA;
+            return Verdict.NO_DATA;
         }
         SourceSelector.SourceView v = view.get(index);
-        return v.sampleName().equals(sampleName) ? v.stateAt(nowMonoNanos) : SourceSelector.State.UNREACHABLE;
+        return v.sampleName().equals(sampleName) ? v.stateAt(nowMonoNanos) : Verdict.UNREACHABLE;
     }
 
     /**

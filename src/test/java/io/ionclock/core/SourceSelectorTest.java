@@ -1,5 +1,6 @@
 package io.ionclock.core;
 
+import io.ionclock.core.select.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class SourceSelectorTest {
             }
         }
 
-        SourceSelector.State state(int index) {
+        Verdict state(int index) {
             return selector.view().get(index).stateAt(mono.monoNanos());
         }
     }
@@ -70,9 +71,9 @@ class SourceSelectorTest {
             n.mono.advanceNanos(SECOND_NANOS);
         }
         assertEquals(0, n.applied[gnss], "the falseticker's samples were applied");
-        assertEquals(SourceSelector.State.FALSETICKER, n.state(gnss));
+        assertEquals(Verdict.FALSETICKER, n.state(gnss));
         assertEquals("clocklink-a", n.selector.selectedName(), "the narrower of the two agreeing sources");
-        assertEquals(SourceSelector.State.CANDIDATE, n.state(peerB));
+        assertEquals(Verdict.CANDIDATE, n.state(peerB));
         n.clock.read(n.mono.monoNanos(), n.reading);
         assertEquals(ClockStatus.SYNCHRONIZED, n.reading.status);
         assertTrue(Math.abs(n.reading.epochNanos - n.trueEpochNanos()) < 100_000, "follows the honest majority");
@@ -93,7 +94,7 @@ class SourceSelectorTest {
         }
         assertEquals(120, n.applied[sim]);
         assertEquals(0, n.applied[clocklink], "a master with its reference takes no Clocklink sample");
-        assertEquals(SourceSelector.State.CANDIDATE, n.state(clocklink));
+        assertEquals(Verdict.CANDIDATE, n.state(clocklink));
         long clocklinkBefore = n.applied[clocklink];
         // The reference goes quiet: after its stale time Clocklink takes over, with no gap over the holdover age.
         for (int second = 0; second < 60; second++) {
@@ -104,7 +105,7 @@ class SourceSelectorTest {
             n.assertHonest();
             n.mono.advanceNanos(SECOND_NANOS);
         }
-        assertEquals(SourceSelector.State.UNREACHABLE, n.state(sim));
+        assertEquals(Verdict.UNREACHABLE, n.state(sim));
         assertEquals("clocklink", n.selector.selectedName());
         assertTrue(n.applied[clocklink] - clocklinkBefore >= 25, "Clocklink applied without the reference");
         n.clock.read(n.mono.monoNanos(), n.reading);
@@ -128,18 +129,18 @@ class SourceSelectorTest {
             n.mono.advanceNanos(SECOND_NANOS);
         }
         assertEquals(0, n.applied[clocklink]);
-        assertEquals(SourceSelector.State.NO_MAJORITY, n.state(clocklink));
-        assertEquals(SourceSelector.State.SELECTED, n.state(gnss));
+        assertEquals(Verdict.NO_MAJORITY, n.state(clocklink));
+        assertEquals(Verdict.SELECTED, n.state(gnss));
     }
 
     @Test
     void aSampleNoNewerThanTheSourcesNewestIsNotApplied() {
         Node n = new Node();
         int sim = n.selector.add("sim", 0);
-        assertEquals(SourceSelector.State.NO_DATA, n.state(sim));
+        assertEquals(Verdict.NO_DATA, n.state(sim));
         Sample s = new Sample("SIM", n.mono.monoNanos(), n.trueEpochNanos(), 0, 1_000, LeapIndicator.NONE);
         assertTrue(n.selector.offer(sim, s, n.mono.monoNanos()));
         assertFalse(n.selector.offer(sim, s, n.mono.monoNanos()), "the same sample twice");
-        assertEquals(SourceSelector.State.SELECTED, n.state(sim));
+        assertEquals(Verdict.SELECTED, n.state(sim));
     }
 }

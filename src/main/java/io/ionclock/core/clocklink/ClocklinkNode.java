@@ -5,6 +5,7 @@ import io.ionclock.core.ClockStatus;
 import io.ionclock.core.LeapIndicator;
 import io.ionclock.core.Sample;
 import io.ionclock.core.select.Selection;
+import io.ionclock.core.select.Verdict;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -851,18 +852,18 @@ public final class ClocklinkNode {
                 link.verdict = V_EXCLUDED;
                 continue;
             }
-            Selection.Verdict v = selection.verdict(link.selIndex);
-            link.verdict = v.ordinal();
+            Verdict v = selection.verdict(link.selIndex);
+            link.verdict = v.wireCode();
             boolean judged = decisive && judgeable(link);
-            if (resultValid && (v == Selection.Verdict.SELECTED || !judged)) {
+            if (resultValid && (v == Verdict.SELECTED || !judged)) {
                 learn(link);
             }
             if (!judged) {
                 continue;
             }
-            if (v == Selection.Verdict.SELECTED) {
+            if (v == Verdict.SELECTED) {
                 link.reputation += (1 - link.reputation) * REPUTATION_GAIN;
-            } else if ((v == Selection.Verdict.OUTLIER || v == Selection.Verdict.FALSETICKER)
+            } else if ((v == Verdict.OUTLIER || v == Verdict.FALSETICKER)
                     && now - link.lastDegradedMono >= DEGRADED_GRACE_NANOS) {
                 // A peer that said recently it was coasting may come back with a correction: not a liar. Otherwise a
                 // disagreement far beyond its vote interval isolates at once; a marginal one needs two cycles.
@@ -1352,8 +1353,8 @@ public final class ClocklinkNode {
             tx.entryNode[n] = nodeNumber;
             tx.entryOffsetNanos[n] = Wire.saturateI32(selfX - resultX);
             tx.entryBoundNanos[n] = Wire.saturateU32(selfBound + resultBound);
-            tx.entryWeight[n] = 255;
-            tx.entryVerdict[n] = selection.verdict(selfSelIndex).ordinal();
+            tx.entryReputation[n] = 255;
+            tx.entryVerdict[n] = selection.verdict(selfSelIndex).wireCode();
             n++;
         }
         for (Link link : links) {
@@ -1363,7 +1364,7 @@ public final class ClocklinkNode {
             tx.entryNode[n] = link.nodeNumber;
             tx.entryOffsetNanos[n] = link.usable ? Wire.saturateI32(link.valueX - resultX) : 0;
             tx.entryBoundNanos[n] = link.usable ? Wire.saturateU32(link.boundX + resultBound) : Wire.U32_MAX;
-            tx.entryWeight[n] = (int) Math.round(255 * (link.isolated ? 0 : link.reputation));
+            tx.entryReputation[n] = (int) Math.round(255 * (link.isolated ? 0 : link.reputation));
             tx.entryVerdict[n] = link.verdict;
             n++;
         }
