@@ -3,6 +3,7 @@ package io.ionclock.app;
 import io.ionclock.core.ClockStatus;
 import io.ionclock.core.SourceSelector;
 import io.ionclock.core.SourceStats;
+import io.ionclock.core.select.Verdict;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,7 +52,7 @@ public class ClockMetrics implements MeterBinder {
                 "The host's system clock minus ionclock's time, read back to back (positive: the system clock is ahead)",
                 c -> c.systemClockOffsetNanos() / NANOS_PER_SECOND);
         for (String source : selectionSources()) {
-            for (SourceSelector.State state : SourceSelector.State.values()) {
+            for (Verdict state : SourceSelector.STATES) {
                 Gauge.builder("ionclock.source.state", clock, c -> c.selection().stream()
                         .anyMatch(v -> v.name().equals(source) && v.stateAt(c.mono().monoNanos()) == state) ? 1 : 0)
                         .description("1 for the source's state in the selection (SELECTED feeds the discipline)")

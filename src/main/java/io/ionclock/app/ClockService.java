@@ -13,6 +13,7 @@ import io.ionclock.adapter.storage.DriftFile;
 import io.ionclock.core.ClockReading;
 import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.DisciplineConfig;
+import io.ionclock.core.DisciplineLoop;
 import io.ionclock.core.DisciplinedClock;
 import io.ionclock.core.MonoClock;
 import io.ionclock.core.ReferenceSource;
@@ -23,6 +24,7 @@ import io.ionclock.core.SourceSelector;
 import io.ionclock.core.SourceStats;
 import io.ionclock.core.clocklink.ClocklinkConfig;
 import io.ionclock.core.clocklink.ClocklinkKeys;
+import io.ionclock.core.select.Verdict;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -47,9 +49,10 @@ import org.jboss.logging.Logger;
 /**
  * Owns the disciplined clock and its single writer thread. A node has several sources at once: its reference
  * ({@code ionclock.reference}: sim or GNSS) and, when {@code ionclock.sync.role} is not off, Clocklink. Every source
- * submits {@link Sample}s into one bounded queue; the loop runs the fault-tolerant {@link SourceSelector} on each and
- * applies only the selected source's samples (a node's own reference while it has one, Clocklink without it), saves
- * the drift file, and beats the liveness heartbeat. Everything that publishes time reads {@link #snapshot()}.
+ * submits {@link Sample}s into one bounded queue; the loop hands each to the core's {@link DisciplineLoop} (the
+ * fault-tolerant {@link SourceSelector}, then the discipline for the selected source's samples only: a node's own
+ * reference while it has one, Clocklink without it; the simulator runs the same), records the outcome, tells a
+ * Clocklink master whether it is on its own reference, saves the drift file, and beats the liveness heartbeat. Everything that publishes time reads {@link #snapshot()}.
  *
  * <p>On the sim profile the simulated oscillator ({@code ionclock.sim.oscillator-ppb}) is the monotonic clock of the
  * whole process, whatever its reference (but {@code gnss}, whose timestamps come from the host's own clock), so two
@@ -88,10 +91,10 @@ public class ClockService {
     private final List<ReferenceSource> sources = new ArrayList<>();
     private MonoClock mono;
     private DisciplinedClock clock;
+    private DisciplineLoop discipline;
     private SourceSelector selector;
     private DriftFile driftFile;
     private Optional<ReferenceSource> reference = Optional.empty();
-    private int referenceIndex = -1;
     private ClocklinkUdp clocklink;
     private boolean onOwnReference; // loop only: what the master's node was last told
     private Thread loop;
@@ -110,13 +113,17 @@ public class ClockService {
         double driftPpb = driftFile.readFrequencyPpb(disciplineConfig.frequencyPpbMax());
         long startMonoNanos = mono.monoNanos();
         clock = new DisciplinedClock(disciplineConfig, startMonoNanos, SystemMonoClock.HOST_EPOCH.epochNanos(), driftPpb);
-        selector = new SourceSelector(clock);
+        discipline = new DisciplineLoop(clock);
+        selector = discipline.selector();
         LOG.infof("ionclock: profile %s, reference %s, sync %s, drift file %s (%s ppb)%s", config.profile(),
                 config.reference(), config.sync().role(), driftFile.path(),
                 Double.isNaN(driftPpb) ? "none" : String.format("%.1f", driftPpb),
                 oscillator ? ", simulated oscillator " + config.sim().oscillatorPpb() + " ppb" : "");
         reference = createReference();
-        reference.ifPresent(r -> referenceIndex = addSource(r, RANK_REFERENCE));
+        reference.ifPresent(r -> {
+            sources.add(r);
+            discipline.addOwnReference(r.kind(), RANK_REFERENCE);
+        });
         if (sync) {
             clocklink = new ClocklinkUdp(vertx, mono, syncInputs.config(), clock::read,
                     new ClocklinkUdp.Options(config.sync().host(), config.sync().port(), syncInputs.addresses()));
@@ -137,9 +144,9 @@ public class ClockService {
         started = true;
     }
 
-    private int addSource(ReferenceSource s, int rank) {
+    private void addSource(ReferenceSource s, int rank) {
         sources.add(s);
-        return selector.add(s.kind(), rank);
+        discipline.addSource(s.kind(), rank);
     }
 
     /** What Clocklink needs from outside the configuration, read and checked before anything starts. */
@@ -246,7 +253,7 @@ public class ClockService {
                 if (queued != null) {
                     apply(queued, nowMonoNanos);
                 } else {
-                    selector.refresh(nowMonoNanos);
+                    discipline.refresh(nowMonoNanos);
                 }
                 tellClocklinkWhetherOnOwnReference();
             } catch (RuntimeException e) {
@@ -266,9 +273,9 @@ public class ClockService {
         if (sourceOfSampleName.size() < SourceStats.SOURCES_MAX) {
             sourceOfSampleName.putIfAbsent(sample.sourceName(), queued.source());
         }
-        if (selector.offer(queued.source(), sample, nowMonoNanos)) {
-            long offsetNanos = clock.offsetNanos(sample);
-            stats.record(sample, clock.onSample(sample, nowMonoNanos), offsetNanos);
+        DisciplinedClock.Verdict verdict = discipline.offer(queued.source(), sample, nowMonoNanos);
+        if (verdict != null) {
+            stats.record(sample, verdict, discipline.lastOffsetNanos());
         } else {
             stats.recordNotSelected(sample);
         }
@@ -279,7 +286,7 @@ public class ClockService {
         if (clocklink == null || clocklink.config().role() != ClocklinkConfig.Role.MASTER) {
             return;
         }
-        boolean on = referenceIndex >= 0 && selector.selected() == referenceIndex;
+        boolean on = discipline.onOwnReference();
         if (on != onOwnReference) {
             onOwnReference = on;
             clocklink.setReferenceAvailable(on);
@@ -354,14 +361,14 @@ public class ClockService {
      * selection's state of its source when its newest sample has this name, else UNREACHABLE (the source sends other
      * samples now: GNSS without its PPS).
      */
-    public SourceSelector.State sourceState(String sampleName, long nowMonoNanos) {
+    public Verdict sourceState(String sampleName, long nowMonoNanos) {
         Integer index = sourceOfSampleName.get(sampleName);
         List<SourceSelector.SourceView> view = selector.view();
         if (index == null || index >= view.size()) {
-            return SourceSelector.State.NO_DATA;
+            return Verdict.NO_DATA;
         }
         SourceSelector.SourceView v = view.get(index);
-        return v.sampleName().equals(sampleName) ? v.stateAt(nowMonoNanos) : SourceSelector.State.UNREACHABLE;
+        return v.sampleName().equals(sampleName) ? v.stateAt(nowMonoNanos) : Verdict.UNREACHABLE;
     }
 
     /**

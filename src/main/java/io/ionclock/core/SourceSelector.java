@@ -1,6 +1,7 @@
 package io.ionclock.core;
 
 import io.ionclock.core.select.Selection;
+import io.ionclock.core.select.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,23 +34,14 @@ public final class SourceSelector {
     /** ... plus this (a sample a little late is not a lost source). */
     public static final long STALE_SLACK_NANOS = 500_000_000L;
 
-    /** What became of a source in the last selection. */
-    public enum State {
-        /** Its samples feed the discipline. */
-        SELECTED,
-        /** Agrees with the selection, but a better-ranked source is used. */
-        CANDIDATE,
-        /** Its interval misses the region where the truth must be. */
-        FALSETICKER,
-        /** Its interval overlaps the region but not the majority's agreement. */
-        OUTLIER,
-        /** Too few sources agree to judge (the best-ranked one is used). */
-        NO_MAJORITY,
-        /** No sample within its stale time. */
-        UNREACHABLE,
-        /** No sample yet. */
-        NO_DATA
-    }
+    /**
+     * The verdicts a source can have, in this order: SELECTED (its samples feed the discipline), CANDIDATE (agrees
+     * with the selection, but a better-ranked source is used), FALSETICKER (its interval misses the region where the
+     * truth must be), OUTLIER (overlaps the region but not the majority's agreement), NO_MAJORITY (too few sources
+     * agree to judge: the best-ranked one is used), UNREACHABLE (no sample within its stale time), NO_DATA.
+     */
+    public static final List<Verdict> STATES = List.of(Verdict.SELECTED, Verdict.CANDIDATE, Verdict.FALSETICKER,
+            Verdict.OUTLIER, Verdict.NO_MAJORITY, Verdict.UNREACHABLE, Verdict.NO_DATA);
 
     /**
      * One source as the last selection saw it.
@@ -64,13 +56,13 @@ public final class SourceSelector {
      * @param staleAfterNanos the age past which it is UNREACHABLE
      * @param atMonoNanos     when the selection ran
      */
-    public record SourceView(String name, int rank, State state, String sampleName, long sampleMonoNanos,
+    public record SourceView(String name, int rank, Verdict state, String sampleName, long sampleMonoNanos,
             long offsetNanos, long boundNanos, long staleAfterNanos, long atMonoNanos) {
 
         /** The state at {@code nowMonoNanos}: UNREACHABLE once the newest sample is older than the stale time. */
-        public State stateAt(long nowMonoNanos) {
-            if (state != State.NO_DATA && nowMonoNanos - sampleMonoNanos > staleAfterNanos) {
-                return State.UNREACHABLE;
+        public Verdict stateAt(long nowMonoNanos) {
+            if (state != Verdict.NO_DATA && nowMonoNanos - sampleMonoNanos > staleAfterNanos) {
+                return Verdict.UNREACHABLE;
             }
             return state;
         }
@@ -81,7 +73,7 @@ public final class SourceSelector {
         final int rank;
         Sample newest;
         long intervalNanos = -1;
-        State state = State.NO_DATA;
+        Verdict state = Verdict.NO_DATA;
         long offsetNanos;
         long boundNanos = -1;
         int selectionIndex = -1;
@@ -147,12 +139,12 @@ public final class SourceSelector {
         for (Source s : sources) {
             s.selectionIndex = -1;
             if (s.newest == null) {
-                s.state = State.NO_DATA;
+                s.state = Verdict.NO_DATA;
                 continue;
             }
             long ageNanos = Math.max(0, nowMonoNanos - s.newest.monoNanos());
             if (ageNanos > staleAfterNanos(s, config)) {
-                s.state = State.UNREACHABLE;
+                s.state = Verdict.UNREACHABLE;
                 continue;
             }
             s.offsetNanos = clock.offsetNanos(s.newest);
@@ -167,14 +159,13 @@ public final class SourceSelector {
                 if (s.selectionIndex < 0) {
                     continue;
                 }
-                Selection.Verdict v = selection.verdict(s.selectionIndex);
+                Verdict v = selection.verdict(s.selectionIndex);
                 s.state = switch (v) {
-                    case SELECTED -> State.CANDIDATE;
-                    case FALSETICKER -> State.FALSETICKER;
-                    case OUTLIER -> State.OUTLIER;
-                    default -> State.NO_MAJORITY;
+                    case SELECTED -> Verdict.CANDIDATE;
+                    case FALSETICKER, OUTLIER -> v;
+                    default -> Verdict.NO_MAJORITY;
                 };
-                if (v == Selection.Verdict.SELECTED && (best < 0 || better(s, sources.get(best)))) {
+                if (v == Verdict.SELECTED && (best < 0 || better(s, sources.get(best)))) {
                     best = i;
                 }
             }
@@ -182,7 +173,7 @@ public final class SourceSelector {
             for (int i = 0; i < sources.size(); i++) {
                 Source s = sources.get(i);
                 if (s.selectionIndex >= 0) {
-                    s.state = State.NO_MAJORITY;
+                    s.state = Verdict.NO_MAJORITY;
                     if (best < 0 || better(s, sources.get(best))) {
                         best = i;
                     }
@@ -190,7 +181,7 @@ public final class SourceSelector {
             }
         }
         if (best >= 0) {
-            sources.get(best).state = State.SELECTED;
+            sources.get(best).state = Verdict.SELECTED;
         }
         selected = best;
         publish(nowMonoNanos);

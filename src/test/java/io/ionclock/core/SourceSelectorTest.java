@@ -4,25 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ionclock.core.select.Verdict;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The source selection ClockService runs in its discipline loop, on a manual timeline: the same
- * {@link SourceSelector} in front of a {@link DisciplinedClock}, fed what a node's sources would send.
+ * The source selection of a node's discipline loop on a manual timeline: the {@link DisciplineLoop} that ClockService
+ * and the simulator run ({@link SourceSelector} in front of a {@link DisciplinedClock}), fed what a node's sources
+ * would send.
  */
 class SourceSelectorTest {
     static final long SECOND_NANOS = 1_000_000_000L;
     static final long START_EPOCH_NANOS = 1_790_000_000L * SECOND_NANOS;
     static final double OSCILLATOR_PPB = 30_000;
 
-    /** A local oscillator 30 ppm fast, the discipline, the selector, and the loop's rule: apply what it selects. */
+    /** A local oscillator 30 ppm fast and a node's discipline loop. */
     static final class Node {
         final ManualClock mono = new ManualClock(7 * SECOND_NANOS);
         final long monoStartNanos = mono.monoNanos();
         final DisciplinedClock clock = new DisciplinedClock(DisciplineConfig.defaults(), mono.monoNanos(),
                 START_EPOCH_NANOS + 40_000_000L, Double.NaN); // the host's guess 40 ms off
-        final SourceSelector selector = new SourceSelector(clock);
+        final DisciplineLoop loop = new DisciplineLoop(clock);
+        final SourceSelector selector = loop.selector();
         final SplittableRandom random = new SplittableRandom(11);
         final ClockReading reading = new ClockReading();
         final long[] applied = new long[SourceSelector.SOURCES_MAX];
@@ -36,8 +39,7 @@ class SourceSelectorTest {
             long noise = random.nextLong(-errorNanos, errorNanos + 1);
             Sample s = new Sample(name, mono.monoNanos(), trueEpochNanos() + liarOffsetNanos + noise, 0, errorNanos,
                     LeapIndicator.NONE);
-            if (selector.offer(index, s, mono.monoNanos())) {
-                clock.onSample(s, mono.monoNanos());
+            if (loop.offer(index, s, mono.monoNanos()) != null) {
                 applied[index]++;
             }
         }
@@ -51,7 +53,7 @@ class SourceSelectorTest {
             }
         }
 
-        SourceSelector.State state(int index) {
+        Verdict state(int index) {
             return selector.view().get(index).stateAt(mono.monoNanos());
         }
     }
@@ -70,9 +72,9 @@ class SourceSelectorTest {
             n.mono.advanceNanos(SECOND_NANOS);
         }
         assertEquals(0, n.applied[gnss], "the falseticker's samples were applied");
-        assertEquals(SourceSelector.State.FALSETICKER, n.state(gnss));
+        assertEquals(Verdict.FALSETICKER, n.state(gnss));
         assertEquals("clocklink-a", n.selector.selectedName(), "the narrower of the two agreeing sources");
-        assertEquals(SourceSelector.State.CANDIDATE, n.state(peerB));
+        assertEquals(Verdict.CANDIDATE, n.state(peerB));
         n.clock.read(n.mono.monoNanos(), n.reading);
         assertEquals(ClockStatus.SYNCHRONIZED, n.reading.status);
         assertTrue(Math.abs(n.reading.epochNanos - n.trueEpochNanos()) < 100_000, "follows the honest majority");
@@ -81,8 +83,8 @@ class SourceSelectorTest {
     @Test
     void aMasterUsesItsReferenceWhileItHasOneAndClocklinkOnlyWithoutIt() {
         Node n = new Node();
-        int sim = n.selector.add("sim", 0);
-        int clocklink = n.selector.add("clocklink", 1);
+        int sim = n.loop.addOwnReference("sim", 0);
+        int clocklink = n.loop.addSource("clocklink", 1);
         for (int second = 0; second < 120; second++) {
             n.sample(sim, "SIM", 1_500, 0);
             if (second % 2 == 0) {
@@ -93,19 +95,21 @@ class SourceSelectorTest {
         }
         assertEquals(120, n.applied[sim]);
         assertEquals(0, n.applied[clocklink], "a master with its reference takes no Clocklink sample");
-        assertEquals(SourceSelector.State.CANDIDATE, n.state(clocklink));
+        assertEquals(Verdict.CANDIDATE, n.state(clocklink));
+        assertTrue(n.loop.onOwnReference(), "a master on its reference leads and votes with its clock");
         long clocklinkBefore = n.applied[clocklink];
         // The reference goes quiet: after its stale time Clocklink takes over, with no gap over the holdover age.
         for (int second = 0; second < 60; second++) {
             if (second % 2 == 0) {
                 n.sample(clocklink, "CLOCKLINK", 80_000, 0);
             }
-            n.selector.refresh(n.mono.monoNanos());
+            n.loop.refresh(n.mono.monoNanos());
             n.assertHonest();
             n.mono.advanceNanos(SECOND_NANOS);
         }
-        assertEquals(SourceSelector.State.UNREACHABLE, n.state(sim));
+        assertEquals(Verdict.UNREACHABLE, n.state(sim));
         assertEquals("clocklink", n.selector.selectedName());
+        assertFalse(n.loop.onOwnReference(), "without its reference a master neither leads nor votes with its clock");
         assertTrue(n.applied[clocklink] - clocklinkBefore >= 25, "Clocklink applied without the reference");
         n.clock.read(n.mono.monoNanos(), n.reading);
         assertEquals(ClockStatus.SYNCHRONIZED, n.reading.status, "no holdover across the change of source");
@@ -113,6 +117,7 @@ class SourceSelectorTest {
         // The reference comes back: it is used again at once.
         n.sample(sim, "SIM", 1_500, 0);
         assertEquals("sim", n.selector.selectedName());
+        assertTrue(n.loop.onOwnReference());
         assertEquals("SIM", n.clock.snapshot(n.mono.monoNanos()).source());
     }
 
@@ -128,18 +133,18 @@ class SourceSelectorTest {
             n.mono.advanceNanos(SECOND_NANOS);
         }
         assertEquals(0, n.applied[clocklink]);
-        assertEquals(SourceSelector.State.NO_MAJORITY, n.state(clocklink));
-        assertEquals(SourceSelector.State.SELECTED, n.state(gnss));
+        assertEquals(Verdict.NO_MAJORITY, n.state(clocklink));
+        assertEquals(Verdict.SELECTED, n.state(gnss));
     }
 
     @Test
     void aSampleNoNewerThanTheSourcesNewestIsNotApplied() {
         Node n = new Node();
         int sim = n.selector.add("sim", 0);
-        assertEquals(SourceSelector.State.NO_DATA, n.state(sim));
+        assertEquals(Verdict.NO_DATA, n.state(sim));
         Sample s = new Sample("SIM", n.mono.monoNanos(), n.trueEpochNanos(), 0, 1_000, LeapIndicator.NONE);
         assertTrue(n.selector.offer(sim, s, n.mono.monoNanos()));
         assertFalse(n.selector.offer(sim, s, n.mono.monoNanos()), "the same sample twice");
-        assertEquals(SourceSelector.State.SELECTED, n.state(sim));
+        assertEquals(Verdict.SELECTED, n.state(sim));
     }
 }

@@ -1,5 +1,6 @@
 package io.ionclock.core.clocklink;
 
+import io.ionclock.core.select.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -19,8 +20,8 @@ public final class ClocklinkCodec {
     static final int STATUS_MAX = 3;
     /** Largest leap code (LeapIndicator ordinal). */
     static final int LEAP_MAX = 2;
-    /** Largest verdict code in an update entry. */
-    public static final int VERDICT_MAX = 7;
+    /** Largest verdict code in an update entry ({@link Verdict#wireCode()}). */
+    public static final int VERDICT_MAX = Verdict.WIRE_CODE_MAX;
 
     private ClocklinkCodec() {
     }
@@ -76,7 +77,7 @@ public final class ClocklinkCodec {
                     Wire.putI32(buf, e + Wire.ENTRY_OFF_NODE, m.entryNode[i]);
                     Wire.putI32(buf, e + Wire.ENTRY_OFF_OFFSET, m.entryOffsetNanos[i]);
                     Wire.putI32(buf, e + Wire.ENTRY_OFF_BOUND, (int) Wire.saturateU32(m.entryBoundNanos[i]));
-                    buf[e + Wire.ENTRY_OFF_WEIGHT] = (byte) Math.max(0, Math.min(255, m.entryWeight[i]));
+                    buf[e + Wire.ENTRY_OFF_REPUTATION] = (byte) Math.max(0, Math.min(255, m.entryReputation[i]));
                     buf[e + Wire.ENTRY_OFF_VERDICT] = (byte) m.entryVerdict[i];
                 }
             }
@@ -217,9 +218,9 @@ public final class ClocklinkCodec {
                     out.entryNode[i] = Wire.getI32(buf, e + Wire.ENTRY_OFF_NODE);
                     out.entryOffsetNanos[i] = Wire.getI32(buf, e + Wire.ENTRY_OFF_OFFSET);
                     out.entryBoundNanos[i] = Wire.getI32(buf, e + Wire.ENTRY_OFF_BOUND) & Wire.U32_MAX;
-                    out.entryWeight[i] = buf[e + Wire.ENTRY_OFF_WEIGHT] & 0xFF;
+                    out.entryReputation[i] = buf[e + Wire.ENTRY_OFF_REPUTATION] & 0xFF;
                     out.entryVerdict[i] = buf[e + Wire.ENTRY_OFF_VERDICT] & 0xFF;
-                    if (out.entryVerdict[i] > VERDICT_MAX) {
+                    if (Verdict.ofWireCode(out.entryVerdict[i]) == null) {
                         return DropReason.MALFORMED;
                     }
                 }

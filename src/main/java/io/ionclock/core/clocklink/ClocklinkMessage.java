@@ -49,7 +49,8 @@ public final class ClocklinkMessage {
     public final int[] entryOffsetNanos = new int[Wire.UPDATE_ENTRIES_MAX];
     public final long[] entryBoundNanos = new long[Wire.UPDATE_ENTRIES_MAX];
     /** Reputation 0..255 (255 = 1.0). */
-    public final int[] entryWeight = new int[Wire.UPDATE_ENTRIES_MAX];
+    public final int[] entryReputation = new int[Wire.UPDATE_ENTRIES_MAX];
+    /** {@link io.ionclock.core.select.Verdict#wireCode()} of the leader's verdict on the node. */
     public final int[] entryVerdict = new int[Wire.UPDATE_ENTRIES_MAX];
 
     // VOTE_RESPONSE

@@ -38,4 +38,9 @@ public record PeerStatus(
         long exchanges,
         long lastResponseAgeNanos,
         Map<String, Long> dropped) {
+
+    /** The wire role's name: "master", "gateway" or "unknown". */
+    static String roleName(int role) {
+        return role == Wire.ROLE_MASTER ? "master" : role == Wire.ROLE_GATEWAY ? "gateway" : "unknown";
+    }
 }

@@ -99,7 +99,7 @@ public final class Wire {
     public static final int ENTRY_OFF_NODE = 0;
     public static final int ENTRY_OFF_OFFSET = 4;
     public static final int ENTRY_OFF_BOUND = 8;
-    public static final int ENTRY_OFF_WEIGHT = 12;
+    public static final int ENTRY_OFF_REPUTATION = 12;
     public static final int ENTRY_OFF_VERDICT = 13;
     /** Entries one update carries: so that it fits in {@link #MESSAGE_BYTES_MAX}. */
     public static final int UPDATE_ENTRIES_MAX = (MESSAGE_BYTES_MAX - UPDATE_OFF_ENTRIES - MAC_SIZE_BYTES) / UPDATE_ENTRY_SIZE_BYTES;

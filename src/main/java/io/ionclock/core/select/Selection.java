@@ -35,6 +35,8 @@ import io.ionclock.core.Sample;
  *       honest region; the combined bound is the distance from it to the farther end of the region, so it is
  *       honest under the same assumption as the region.</li>
  * </ol>
+ *
+ * <p>Verdicts ({@link Verdict}): SELECTED, OUTLIER, FALSETICKER, EXCLUDED (weight 0) or NO_MAJORITY.
  */
 public final class Selection {
     /** Most sources one selection takes. */
@@ -42,19 +44,6 @@ public final class Selection {
     /** Precision below this is taken as this (a zero precision would be an infinite weight). */
     public static final long PRECISION_NANOS_MIN = 1;
 
-    /** What became of a source. */
-    public enum Verdict {
-        /** Used in the combination. */
-        SELECTED,
-        /** Honest interval overlaps, but it disagrees with the majority at the noise level. */
-        OUTLIER,
-        /** Honest interval misses the region where the truth must be. */
-        FALSETICKER,
-        /** Weight 0: not considered (isolated, unreachable, no data). */
-        EXCLUDED,
-        /** Too few sources agree for any result (no majority): nobody is judged. */
-        NO_MAJORITY
-    }
 
     private final int sourcesMax;
     private final long[] valueNanos;

@@ -319,7 +319,7 @@ class ClocklinkNodeTest {
         long now = net.nodes.get(0).mono(net.truth.monoNanos());
         // {incarnation, mono}: a restart in the same second (same incarnation) but after the cookie's two slots; a
         // restart at once with a new incarnation.
-        long[][] restarts = {{1, now + 2 * ClocklinkNode.JOIN_COOKIE_SLOT_NANOS}, {2, now}};
+        long[][] restarts = {{1, now + 2 * Server.JOIN_COOKIE_SLOT_NANOS}, {2, now}};
         for (long[] r : restarts) {
             List<byte[]> out = new ArrayList<>();
             ClocklinkConfig cfg = ClocklinkConfig.master("n0", (int) r[0], MiniNet.KEYS, List.of()).withClients(4, true);

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * random walk of {@code wander} ppb/sqrt(s). After every cycle (past a warm-up of two windows, at least 600 s) the
  * estimate of {@code x = serverEpoch - mono} is compared with the truth, two ways:
  * <ul>
- *   <li><b>estimated</b>: the common slope found as {@link ClocklinkNode} finds it (golden section on the summed
+ *   <li><b>estimated</b>: the common slope found as the node finds it ({@link SlopeTracker}: golden section on the summed
  *       envelope gaps, its bracket adapted the same way), the links' values averaged;</li>
  *   <li><b>oracle</b>: the same filters given the true slope for free (the least-squares slope of the true x over the
  *       window): what this filter could do with a perfect slope estimator.</li>
@@ -86,7 +86,7 @@ public final class EnvelopeLimit {
             if (windowSeconds > 0) {
                 return Math.round(windowSeconds * 1e9);
             }
-            return ClocklinkNode.windowNanosFor(JITTER_MEAN_NANOS, pollNanos(), Math.max(wanderPpbPerSqrtSecond, 0.01),
+            return Combiner.windowNanosFor(JITTER_MEAN_NANOS, pollNanos(), Math.max(wanderPpbPerSqrtSecond, 0.01),
                     ClocklinkConfig.FILTER_WINDOW_NANOS_DEFAULT);
         }
     }
@@ -152,9 +152,7 @@ public final class EnvelopeLimit {
         double x = 0; // the true x at mono, ns (less the epoch base)
         long epochBase = 1_700_000_000_000_000_000L;
         long mono = 1_000_000_000L;
-        double slope = 0;
-        boolean slopeKnown = false;
-        double near = ClocklinkNode.SLOPE_SEARCH_NEAR;
+        SlopeTracker slope = new SlopeTracker(); // the node's own search
         for (long t = 0; t < durationNanos; t += pollNanos) {
             double step = c.wanderPpbPerSqrtSecond * 1e-9 * Math.sqrt(pollNanos / 1e9) * rnd.nextGaussian();
             x += (frequency + step / 2) * pollNanos;
@@ -179,23 +177,15 @@ public final class EnvelopeLimit {
             truthX[truthNext] = x;
             truthNext = (truthNext + 1) % kept;
             truthCount = Math.min(kept, truthCount + 1);
-            if (slopeFilters[0].bins() >= 2) { // as ClocklinkNode.updateSlope
-                double limit = 2.0 * TOLERANCE_PPB * 1e-9;
-                double found = ClocklinkNode.goldenSectionMax(s -> gap(slopeFilters, s),
-                        slopeKnown ? slope - near : -limit, slopeKnown ? slope + near : limit,
-                        slopeKnown ? ClocklinkNode.SLOPE_SEARCH_STEPS : 3 * ClocklinkNode.SLOPE_SEARCH_STEPS);
-                if (slopeKnown) {
-                    near = ClocklinkNode.nextSlopeSearchNear(near, found - slope);
-                }
-                slope = found;
-                slopeKnown = true;
+            if (slopeFilters[0].bins() >= 2) { // as the node's Combiner
+                slope.update(s -> gap(slopeFilters, s), 2.0 * TOLERANCE_PPB * 1e-9);
             }
             if (t >= warmupNanos) {
                 double trueSlope = lsqSlope(truthMono, truthX, truthCount);
                 double est = 0;
                 double orc = 0;
                 for (LinkFilter f : filters) {
-                    est += f.valueAt(mono, slope) - epochBase;
+                    est += f.valueAt(mono, slope.slope()) - epochBase;
                     orc += f.valueAt(mono, trueSlope) - epochBase;
                 }
                 estimated[n] = Math.abs(est / filterCount - x);
@@ -203,8 +193,8 @@ public final class EnvelopeLimit {
                 n++;
             }
             for (int j = 0; j < filterCount; j++) {
-                filters[j].setSlope(slope);
-                slopeFilters[j].setSlope(slope);
+                filters[j].setSlope(slope.slope());
+                slopeFilters[j].setSlope(slope.slope());
             }
         }
         return n;

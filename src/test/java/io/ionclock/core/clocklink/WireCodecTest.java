@@ -63,11 +63,11 @@ class WireCodecTest {
                 m.entryNode[0] = 0x11223344;
                 m.entryOffsetNanos[0] = -120;
                 m.entryBoundNanos[0] = 900;
-                m.entryWeight[0] = 255;
+                m.entryReputation[0] = 255;
                 m.entryNode[1] = 0x55667788;
                 m.entryOffsetNanos[1] = 300_000;
                 m.entryBoundNanos[1] = 600_000;
-                m.entryWeight[1] = 0;
+                m.entryReputation[1] = 0;
                 m.entryVerdict[1] = 5;
             }
             case Wire.TYPE_VOTE_REQUEST -> m.term = 43;
@@ -168,7 +168,7 @@ class WireCodecTest {
                     m.entryNode[k] = r.nextInt();
                     m.entryOffsetNanos[k] = r.nextInt();
                     m.entryBoundNanos[k] = r.nextLong(Wire.U32_MAX + 1);
-                    m.entryWeight[k] = r.nextInt(256);
+                    m.entryReputation[k] = r.nextInt(256);
                     m.entryVerdict[k] = r.nextInt(ClocklinkCodec.VERDICT_MAX + 1);
                 }
             }
@@ -210,7 +210,7 @@ class WireCodecTest {
                     for (int k = 0; k < m.entryCount; k++) {
                         assertEquals(m.entryOffsetNanos[k], d.entryOffsetNanos[k]);
                         assertEquals(m.entryBoundNanos[k], d.entryBoundNanos[k]);
-                        assertEquals(m.entryWeight[k], d.entryWeight[k]);
+                        assertEquals(m.entryReputation[k], d.entryReputation[k]);
                     }
                 }
                 case Wire.TYPE_VOTE_RESPONSE -> assertEquals(m.granted, d.granted);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ionclock.core.LeapIndicator;
 import io.ionclock.core.Sample;
-import io.ionclock.core.select.Selection.Verdict;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,238 @@
+package io.ionclock.core.clocklink;
+
+import io.ionclock.core.ClockReading;
+import io.ionclock.core.ClockStatus;
+import io.ionclock.core.select.Selection;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * The combination at the end of a cycle: each link's filter window sized from its jitter, the common slope refitted
+ * ({@link SlopeTracker}), every link's estimate ({@link PeerLink#estimate}) and the fault-tolerant {@link Selection}
+ * over those with weight (a master adds its own clock as a strong source). The result is {@code x = truth - mono} at
+ * the cycle's instant, with its honest bound and precision.
+ */
+final class Combiner {
+    /**
+     * The filter window that balances the envelope's error (about jitter x poll / window) against a wandering
+     * oscillator's (about wander x window^1.5): {@code WINDOW_REF x (jitter x poll / (WINDOW_REF_JITTER_POLL x
+     * wander))^0.4}. Calibrated on the simulator's links (docs/clocklink.md): 64 s for 50 us of exponential jitter
+     * polled every 100 ms under 1 ppb/sqrt(s).
+     */
+    static final long WINDOW_REF_NANOS = 64_000_000_000L;
+    static final double WINDOW_REF_JITTER_POLL_NANOS_SECONDS = 5_000;
+    static final double WINDOW_EXPONENT = 0.4;
+    /** A window holds at least this many polls. */
+    static final int WINDOW_POLLS_MIN = 32;
+    /** Links whose reputation is below this do not steer the slope. */
+    static final double SLOPE_REPUTATION_MIN = 0.5;
+
+    private final ClocklinkConfig config;
+    private final ClocklinkNode.LocalClock clock;
+    private final ClockReading reading = new ClockReading();
+    private final PeerLink[] links;
+    private final Selection selection;
+    private final Selection sampleSelection;
+    private final SlopeTracker slope = new SlopeTracker();
+    private final boolean[] slopeLinks;
+    private final DoubleUnaryOperator totalGapOfSlope = this::totalGap;
+    private long windowNanosNow; // the longest window a link uses now (sizes the automatic sample period)
+    private int usableLinks;
+
+    // Self, for masters.
+    private long selfX;
+    private long selfBound;
+    private boolean selfUsable;
+    private int selfSelIndex = -1;
+
+    // The last result (x = truth - mono at resultMono).
+    private boolean resultValid;
+    private long resultMono;
+    private long resultX;
+    private long resultBound;
+    private long resultPrecision;
+    private long resultOffsetSelfNanos; // master: own clock minus fleet, from this node's own view
+
+    Combiner(ClocklinkConfig config, ClocklinkNode.LocalClock clock, PeerLink[] links) {
+        this.config = config;
+        this.clock = clock;
+        this.links = links;
+        this.slopeLinks = new boolean[links.length];
+        this.selection = new Selection(Math.min(Selection.SOURCES_MAX, links.length + 1));
+        this.sampleSelection = new Selection(Math.min(Selection.SOURCES_MAX, Math.max(1, links.length)));
+    }
+
+    /**
+     * Combines the links (and, with {@code withSelf}, the master's own clock) at {@code now}, the node polling every
+     * {@code periodNanos}. The result is valid when the selection found one.
+     */
+    void combine(long now, long periodNanos, boolean withSelf) {
+        sizeWindows(periodNanos);
+        fitSlope();
+        selection.clear();
+        usableLinks = 0;
+        for (PeerLink link : links) {
+            link.selIndex = -1;
+            link.usable = link.estimate(now, slope.slope(), slope.known(), config.precisionFloorNanos());
+            if (link.usable) {
+                usableLinks++;
+            }
+            double weight = link.weight();
+            if (weight > 0) {
+                link.selIndex = selection.add(link.valueX, link.boundX, link.precisionX, weight, link.voteX,
+                        link.voteHalfWidthX);
+            }
+        }
+        selfSelIndex = -1;
+        selfUsable = false;
+        if (withSelf) {
+            clock.read(now, reading);
+            if (reading.status != ClockStatus.UNSYNCHRONIZED && reading.boundNanos < PeerLink.PEER_BOUND_USABLE_MAX) {
+                selfUsable = true;
+                selfX = reading.epochNanos - now;
+                selfBound = reading.boundNanos + config.timestampErrorNanos();
+                long selfPrecision = selfBound + config.precisionFloorNanos();
+                selfSelIndex = selection.add(selfX, selfBound, selfPrecision, 1.0);
+            }
+        }
+        resultValid = selection.count() > 0 && selection.select();
+        if (resultValid) {
+            resultMono = now;
+            resultX = selection.valueNanos();
+            resultBound = selection.boundNanos();
+            resultPrecision = selection.precisionNanos();
+            resultOffsetSelfNanos = selfUsable ? selfX - resultX : 0;
+        }
+    }
+
+    /** A master's own sample must not count its own clock: the links alone. Null when they give no result. */
+    Selection selectLinksOnly() {
+        sampleSelection.clear();
+        for (PeerLink link : links) {
+            double weight = link.weight();
+            if (weight > 0) {
+                sampleSelection.add(link.valueX, link.boundX, link.precisionX, weight);
+            }
+        }
+        return sampleSelection.count() > 0 && sampleSelection.select() ? sampleSelection : null;
+    }
+
+    /** Sizes each link's filter window from its measured jitter and the poll period (see {@link #windowNanosFor}). */
+    private void sizeWindows(long periodNanos) {
+        long longest = 0;
+        for (PeerLink link : links) {
+            double jitter = link.filter.meanExcessNanos();
+            if (jitter >= 0) {
+                link.filter.setWindow(windowNanosFor(jitter, periodNanos));
+            }
+            if (link.filter.hasData()) {
+                longest = Math.max(longest, Math.min(link.filter.windowNanos(), (long) link.filter.spanNanos()));
+            }
+        }
+        windowNanosNow = longest;
+    }
+
+    /** {@link #windowNanosFor(double, long, double, long)} with this node's oscillator and window limit. */
+    long windowNanosFor(double jitterNanos, long periodNanos) {
+        return windowNanosFor(jitterNanos, periodNanos, config.wanderPpbPerSqrtSecond(), config.filterWindowNanos());
+    }
+
+    /**
+     * The window for a link with this queueing jitter (mean excess delay one way) polled every {@code periodNanos}:
+     * the envelope errs by about jitter / exchanges in the window, a wandering oscillator bends the fitted line by
+     * about wander x window^1.5; their sum is least near {@code WINDOW_REF x (jitter x poll / (5 us s x wander))^0.4}.
+     * At least {@value #WINDOW_POLLS_MIN} polls, at most {@code filterWindowNanos}. The envelope benchmark sizes its
+     * filters with this too.
+     */
+    static long windowNanosFor(double jitterNanos, long periodNanos, double wanderPpbPerSqrtSecond,
+            long filterWindowNanos) {
+        double jitterPoll = Math.max(1, jitterNanos) * (periodNanos / 1e9);
+        double w = WINDOW_REF_NANOS * Math.pow(jitterPoll / (WINDOW_REF_JITTER_POLL_NANOS_SECONDS
+                * wanderPpbPerSqrtSecond), WINDOW_EXPONENT);
+        w = Math.max(w, (double) WINDOW_POLLS_MIN * periodNanos);
+        return (long) Math.min(filterWindowNanos, w);
+    }
+
+    /** Refits the common slope on the trusted, active links with two or more bins, and gives it to every filter. */
+    private void fitSlope() {
+        int n = 0;
+        for (PeerLink link : links) {
+            slopeLinks[link.index] = !link.trust.isolated && link.state == PeerLink.State.ACTIVE
+                    && link.filter.bins() >= 2 && link.trust.reputation >= SLOPE_REPUTATION_MIN;
+            if (slopeLinks[link.index]) {
+                n++;
+            }
+        }
+        if (n > 0) {
+            slope.update(totalGapOfSlope, 2.0 * config.frequencyTolerancePpb() * 1e-9);
+        }
+        for (PeerLink link : links) {
+            link.filter.setSlope(slope.slope());
+        }
+    }
+
+    private double totalGap(double s) {
+        double g = 0;
+        for (PeerLink link : links) {
+            if (slopeLinks[link.index]) {
+                g += link.trust.reputation * link.filter.gap(s);
+            }
+        }
+        return g;
+    }
+
+    Selection selection() {
+        return selection;
+    }
+
+    int usableLinks() {
+        return usableLinks;
+    }
+
+    long windowNanosNow() {
+        return windowNanosNow;
+    }
+
+    double slope() {
+        return slope.slope();
+    }
+
+    boolean selfUsable() {
+        return selfUsable;
+    }
+
+    long selfX() {
+        return selfX;
+    }
+
+    long selfBound() {
+        return selfBound;
+    }
+
+    int selfSelIndex() {
+        return selfSelIndex;
+    }
+
+    boolean resultValid() {
+        return resultValid;
+    }
+
+    long resultMono() {
+        return resultMono;
+    }
+
+    long resultX() {
+        return resultX;
+    }
+
+    long resultBound() {
+        return resultBound;
+    }
+
+    long resultPrecision() {
+        return resultPrecision;
+    }
+
+    long resultOffsetSelfNanos() {
+        return resultOffsetSelfNanos;
+    }
+}
