@@ -1,6 +1,7 @@
 package io.ionclock.adapter.mqtt;
 
 import io.ionclock.adapter.mqtt.MqttStats.Refusal;
+import io.ionclock.adapter.mqtt.SubscriptionSet.Subscription;
 import io.ionclock.adapter.mqtt.TimeService.ApplianceTopic;
 import io.ionclock.core.mqtt.AsciiWriter;
 import io.ionclock.core.mqtt.GatewayTopics;
@@ -38,7 +39,6 @@ import io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -49,6 +49,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,7 +59,10 @@ import org.jboss.logging.Logger;
  * sessions' subscriptions, and serves time requests. Sensors may publish only time requests.
  *
  * <p>Threads: each connection lives on its Vert.x event loop; everything about one session runs there.
- * The indexes are concurrent; the tick thread hands messages to each event loop once per tick.
+ * A session's subscriptions are an immutable {@link SubscriptionSet} it replaces on its own loop and
+ * publishes through a volatile field: a reply routed on another loop reads a whole set, never one being
+ * changed. The indexes are concurrent and updated add-first, so a session keeps its place for every topic it
+ * still subscribes to; the tick thread hands messages to each event loop once per tick.
  */
 public final class EmbeddedBroker implements TimeService.Transport {
     private static final Logger LOG = Logger.getLogger(EmbeddedBroker.class);
@@ -95,6 +99,8 @@ public final class EmbeddedBroker implements TimeService.Transport {
     private final AtomicInteger clientCount = new AtomicInteger();
     private final RateLimiter totalRequests;
     private volatile byte[] retainedStatus;
+    /** Numbers each hand-over of an appliance message, so a session listed twice gets it once. */
+    private final AtomicLong applianceHandouts = new AtomicLong();
     private final List<MqttServer> servers = new ArrayList<>();
     private long sweepTimer = -1;
     private volatile String deploymentId;
@@ -202,7 +208,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
             Buffer payload = Buffer.buffer(offline);
             for (Session s : sessions) {
                 try {
-                    int qos = s.applianceQos[ApplianceTopic.STATUS.ordinal()];
+                    int qos = s.subscriptions.applianceQos(ApplianceTopic.STATUS);
                     if (qos >= 0) {
                         s.endpoint.publish(topics.status, payload, MqttQoS.valueOf(qos), false, false);
                     }
@@ -246,13 +252,20 @@ public final class EmbeddedBroker implements TimeService.Transport {
             byContext.computeIfAbsent(s.context, c -> new ArrayList<>()).add(s);
         }
         String name = applianceTopicNames[topic.ordinal()];
+        long handout = applianceHandouts.incrementAndGet();
         long handedMonoNanos = service.clock().monoNanos();
         byContext.forEach((context, sessions) -> context.runOnContext(v -> {
             Buffer buffer = Buffer.buffer(payload);
             for (Session s : sessions) {
-                int qos = s.applianceQos[topic.ordinal()];
+                // a session that left the index and came back while it was read is listed twice
+                if (s.lastHandout[topic.ordinal()] == handout) {
+                    continue;
+                }
+                s.lastHandout[topic.ordinal()] = handout;
+                SubscriptionSet subscriptions = s.subscriptions;
+                int qos = subscriptions.applianceQos(topic);
                 if (qos >= 0) {
-                    s.send(name, buffer, qos, retain && s.applianceRetainAsPublished[topic.ordinal()], null);
+                    s.send(name, buffer, qos, retain && subscriptions.applianceRetainAsPublished(topic), null);
                 }
             }
             if (topic == ApplianceTopic.TICK) {
@@ -298,8 +311,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
         StoredSession old = stored.remove(clientId);
         boolean sessionPresent = false;
         if (old != null && !endpoint.isCleanSession() && old.expiresAtMonoNanos > service.clock().monoNanos()) {
-            s.subscriptions.putAll(old.subscriptions);
-            s.reindex();
+            s.replaceSubscriptions(old.subscriptions);
             sessionPresent = true;
         }
         endpoint.publishHandler(m -> s.onPublish(m));
@@ -379,19 +391,23 @@ public final class EmbeddedBroker implements TimeService.Transport {
      * completed with t3 per destination, on the destination's event loop, right before the write.
      */
     private void route(String topic, byte[] payload, int length, int qosMax, MqttProperties props, boolean reply) {
+        // each session once: it may be in both indexes, or (changing its filters meanwhile) met twice in one
+        Set<Session> to = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Session> exact = exactSubscribers.get(topic);
         if (exact != null) {
             for (Session s : exact) {
-                deliver(s, topic, payload, length, qosMax, props, reply);
+                if (s.subscriptions.matchQos(topic) >= 0) {
+                    to.add(s);
+                }
             }
         }
         for (Session s : wildcardSessions) {
-            if (exact != null && exact.contains(s)) {
-                continue;
+            if (s.subscriptions.matchQos(topic) >= 0) {
+                to.add(s);
             }
-            if (s.matchQos(topic) >= 0) {
-                deliver(s, topic, payload, length, qosMax, props, reply);
-            }
+        }
+        for (Session s : to) {
+            deliver(s, topic, payload, length, qosMax, props, reply);
         }
     }
 
@@ -407,10 +423,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
 
     // ---- sessions ----
 
-    private record Subscription(int qos, boolean retainAsPublished) {
-    }
-
-    private record StoredSession(Map<String, Subscription> subscriptions, long expiresAtMonoNanos) {
+    private record StoredSession(SubscriptionSet subscriptions, long expiresAtMonoNanos) {
     }
 
     private final class Session {
@@ -419,17 +432,18 @@ public final class EmbeddedBroker implements TimeService.Transport {
         final String clientId;
         final boolean v5;
         final long expiryNanos;
-        final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-        final Set<String> indexedExact = new HashSet<>();
-        final int[] applianceQos = {-1, -1, -1};
-        final boolean[] applianceRetainAsPublished = new boolean[3];
+        /** Replaced, never changed, and only on this session's event loop; read from any thread. */
+        volatile SubscriptionSet subscriptions = SubscriptionSet.EMPTY;
+        /** The last appliance hand-over sent (on this session's event loop only), by topic. */
+        final long[] lastHandout = new long[ApplianceTopic.values().length];
         final Set<Integer> pendingQos2 = new HashSet<>();
         final RateLimiter requests;
         int inflight;
         int lastPacketId;
         int rateStrikes;
         boolean cleanDisconnect;
-        boolean takenOver;
+        /** Set by the connection that takes this one over, on its own event loop. */
+        volatile boolean takenOver;
         boolean closed;
 
         Session(MqttEndpoint endpoint, Context context, String clientId, boolean v5, long expiryNanos) {
@@ -464,7 +478,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
         }
 
         void sendCompleted(String topic, byte[] payload, int length, int qosMax, MqttProperties props, boolean reply) {
-            int qos = Math.min(matchQos(topic), qosMax);
+            int qos = Math.min(subscriptions.matchQos(topic), qosMax);
             if (qos < 0 || closed) {
                 return;
             }
@@ -479,16 +493,6 @@ public final class EmbeddedBroker implements TimeService.Transport {
         int nextPacketId() {
             lastPacketId = lastPacketId % PACKET_ID_MAX + 1;
             return lastPacketId;
-        }
-
-        int matchQos(String topic) {
-            int best = -1;
-            for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
-                if (TopicFilter.matches(e.getKey(), topic)) {
-                    best = Math.max(best, e.getValue().qos());
-                }
-            }
-            return best;
         }
 
         void disconnect(MqttDisconnectReasonCode reason) {
@@ -602,6 +606,7 @@ public final class EmbeddedBroker implements TimeService.Transport {
         void onSubscribe(MqttSubscribeMessage m) {
             List<MqttSubAckReasonCode> codes = new ArrayList<>();
             List<String> added = new ArrayList<>();
+            Map<String, Subscription> filters = new LinkedHashMap<>(subscriptions.filters());
             for (MqttTopicSubscription sub : m.topicSubscriptions()) {
                 String filter = sub.topicName();
                 MqttSubAckReasonCode code;
@@ -612,15 +617,14 @@ public final class EmbeddedBroker implements TimeService.Transport {
                     stats.refused(Refusal.SUBSCRIPTION_INVALID);
                     code = v5 ? MqttSubAckReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED
                             : MqttSubAckReasonCode.UNSPECIFIED_ERROR;
-                } else if (!subscriptions.containsKey(filter)
-                        && subscriptions.size() >= limits.subscriptionsPerClientMax()) {
+                } else if (!filters.containsKey(filter) && filters.size() >= limits.subscriptionsPerClientMax()) {
                     stats.refused(Refusal.SUBSCRIPTIONS_MAX);
                     code = v5 ? MqttSubAckReasonCode.QUOTA_EXCEEDED : MqttSubAckReasonCode.UNSPECIFIED_ERROR;
                 } else {
                     int qos = Math.min(sub.qualityOfService().value(), 1);
                     MqttSubscriptionOption option = sub.subscriptionOption();
                     boolean rap = v5 && option != null && option.isRetainAsPublished();
-                    boolean existed = subscriptions.put(filter, new Subscription(qos, rap)) != null;
+                    boolean existed = filters.put(filter, new Subscription(qos, rap)) != null;
                     code = MqttSubAckReasonCode.qosGranted(MqttQoS.valueOf(qos));
                     MqttSubscriptionOption.RetainedHandlingPolicy handling = option == null
                             ? MqttSubscriptionOption.RetainedHandlingPolicy.SEND_AT_SUBSCRIBE : option.retainHandling();
@@ -633,12 +637,12 @@ public final class EmbeddedBroker implements TimeService.Transport {
                 }
                 codes.add(code);
             }
-            reindex();
+            replaceSubscriptions(SubscriptionSet.of(filters, topics));
             endpoint.subscribeAcknowledge(m.messageId(), codes, MqttProperties.NO_PROPERTIES);
             byte[] status = retainedStatus;
             for (String filter : added) {
                 if (TopicFilter.matches(filter, topics.status)) {
-                    send(topics.status, Buffer.buffer(status), subscriptions.get(filter).qos(), true, null);
+                    send(topics.status, Buffer.buffer(status), filters.get(filter).qos(), true, null);
                     break;
                 }
             }
@@ -646,11 +650,12 @@ public final class EmbeddedBroker implements TimeService.Transport {
 
         void onUnsubscribe(MqttUnsubscribeMessage m) {
             List<MqttUnsubAckReasonCode> codes = new ArrayList<>();
+            Map<String, Subscription> filters = new LinkedHashMap<>(subscriptions.filters());
             for (String filter : m.topics()) {
-                codes.add(subscriptions.remove(filter) != null ? MqttUnsubAckReasonCode.SUCCESS
+                codes.add(filters.remove(filter) != null ? MqttUnsubAckReasonCode.SUCCESS
                         : MqttUnsubAckReasonCode.NO_SUBSCRIPTION_EXISTED);
             }
-            reindex();
+            replaceSubscriptions(SubscriptionSet.of(filters, topics));
             if (v5) {
                 endpoint.unsubscribeAcknowledge(m.messageId(), codes, MqttProperties.NO_PROPERTIES);
             } else {
@@ -658,54 +663,61 @@ public final class EmbeddedBroker implements TimeService.Transport {
             }
         }
 
-        /** Brings the broker's indexes in line with {@link #subscriptions}. */
-        void reindex() {
-            unindex();
+        /**
+         * Makes {@code next} this session's subscriptions and brings the broker's indexes in line: the new set
+         * is published first, then the session is added where it is new, then removed where it left, so for a
+         * topic it subscribes to before and after it is never missing from the indexes.
+         */
+        void replaceSubscriptions(SubscriptionSet next) {
+            SubscriptionSet before = subscriptions;
             if (closed) {
                 return;
             }
-            boolean wildcard = false;
-            for (int t = 0; t < applianceTopicNames.length; t++) {
-                int qos = -1;
-                boolean rap = false;
-                for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
-                    if (TopicFilter.matches(e.getKey(), applianceTopicNames[t])) {
-                        qos = Math.max(qos, e.getValue().qos());
-                        rap |= e.getValue().retainAsPublished();
-                    }
-                }
-                applianceQos[t] = qos;
-                applianceRetainAsPublished[t] = rap;
-                if (qos >= 0) {
-                    applianceSubscribers[t].add(this);
+            subscriptions = next;
+            index(next, before);
+            unindex(before, next);
+        }
+
+        /** Adds this session to the indexes for what {@code now} has and {@code before} had not. */
+        void index(SubscriptionSet now, SubscriptionSet before) {
+            for (ApplianceTopic t : ApplianceTopic.values()) {
+                if (now.applianceQos(t) >= 0 && before.applianceQos(t) < 0) {
+                    applianceSubscribers[t.ordinal()].add(this);
                 }
             }
-            for (String filter : subscriptions.keySet()) {
-                if (TopicFilter.hasWildcard(filter)) {
-                    // only wildcards that could match a reply or will topic are looked at when routing those
-                    wildcard |= topics.filterMayMatchReplies(filter);
-                } else {
-                    exactSubscribers.computeIfAbsent(filter, k -> ConcurrentHashMap.newKeySet()).add(this);
-                    indexedExact.add(filter);
+            for (String filter : now.exactFilters()) {
+                if (!before.filters().containsKey(filter)) {
+                    // in one step with a removal of the last subscriber, which drops the set
+                    exactSubscribers.compute(filter, (k, set) -> {
+                        Set<Session> to = set == null ? ConcurrentHashMap.newKeySet() : set;
+                        to.add(this);
+                        return to;
+                    });
                 }
             }
-            if (wildcard) {
+            if (now.wildcardMayMatchReplies() && !before.wildcardMayMatchReplies()) {
                 wildcardSessions.add(this);
             }
         }
 
-        void unindex() {
-            for (Set<Session> set : applianceSubscribers) {
-                set.remove(this);
+        /** Removes this session from the indexes for what {@code before} had and {@code now} has not. */
+        void unindex(SubscriptionSet before, SubscriptionSet now) {
+            for (ApplianceTopic t : ApplianceTopic.values()) {
+                if (before.applianceQos(t) >= 0 && now.applianceQos(t) < 0) {
+                    applianceSubscribers[t.ordinal()].remove(this);
+                }
             }
-            for (String filter : indexedExact) {
-                exactSubscribers.computeIfPresent(filter, (k, set) -> {
-                    set.remove(this);
-                    return set.isEmpty() ? null : set;
-                });
+            for (String filter : before.exactFilters()) {
+                if (!now.filters().containsKey(filter)) {
+                    exactSubscribers.computeIfPresent(filter, (k, set) -> {
+                        set.remove(this);
+                        return set.isEmpty() ? null : set;
+                    });
+                }
             }
-            indexedExact.clear();
-            wildcardSessions.remove(this);
+            if (before.wildcardMayMatchReplies() && !now.wildcardMayMatchReplies()) {
+                wildcardSessions.remove(this);
+            }
         }
 
         // -- the end of a connection --
@@ -727,13 +739,13 @@ public final class EmbeddedBroker implements TimeService.Transport {
                 return;
             }
             closed = true;
-            unindex();
+            SubscriptionSet last = subscriptions;
+            unindex(last, SubscriptionSet.EMPTY);
             clientCount.decrementAndGet();
             connected.remove(clientId, this);
-            if (expiryNanos > 0 && !takenOver && !subscriptions.isEmpty()) {
+            if (expiryNanos > 0 && !takenOver && !last.isEmpty()) {
                 if (stored.size() < limits.clientsMax()) {
-                    stored.put(clientId, new StoredSession(Map.copyOf(subscriptions),
-                            service.clock().monoNanos() + expiryNanos));
+                    stored.put(clientId, new StoredSession(last, service.clock().monoNanos() + expiryNanos));
                 }
             }
             MqttWill will = endpoint.will();
