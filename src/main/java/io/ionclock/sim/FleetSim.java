@@ -1,34 +1,32 @@
 package io.ionclock.sim;
 
 import io.ionclock.core.ClockReading;
-import io.ionclock.core.ClockStatus;
-import io.ionclock.core.DisciplineConfig;
 import io.ionclock.core.DisciplinedClock;
 import io.ionclock.core.LeapIndicator;
 import io.ionclock.core.Sample;
 import io.ionclock.core.clocklink.ClocklinkAuth;
-import io.ionclock.core.clocklink.ClocklinkConfig;
 import io.ionclock.core.clocklink.ClocklinkKeys;
 import io.ionclock.core.clocklink.ClocklinkNode;
-import io.ionclock.core.clocklink.Wire;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * The seeded, deterministic fleet simulator: the same core code as the appliance ({@link ClocklinkNode} and one
  * {@link DisciplinedClock} per node) on simulated oscillators and links, driven by one event queue in true time.
- * Everything random comes from {@link SplittableRandom}s split from the seed in a fixed order, and events at one
- * instant run in the order they were scheduled, so a seed reproduces a run exactly (but {@code wallSeconds}).
+ * Everything random comes from {@link SplittableRandom}s split from the seed in a fixed order (the network's, the
+ * topology's, the faults', one per node, the start's), and events at one instant run in the order they were
+ * scheduled, so a seed reproduces a run exactly (but {@code wallSeconds}).
  *
  * <p>What is simulated (docs/simulation.md): each node's oscillator (a frequency offset up to frequencyPpmMax,
  * random-walk wander), each packet's delay (base, jitter, asymmetry on the upward direction), loss, timestamp
  * jitter at both ends (Gaussian, clipped at 3 sigma: the nodes are told that bound), the masters' references
  * (Gaussian noise clipped at the bound), and faults (liar, two-faced, crash, partition, reference-loss).
+ *
+ * <p>This class is the event loop: it owns the queue and the order of every call, and takes each event's instant
+ * from the queue once. The concerns live apart: {@link Topology} (who polls whom), {@link FaultPlan} (who fails,
+ * when), {@link Fleet} (the nodes, built), {@link Oscillator} (one per node), {@link Network} (loss, partitions,
+ * delay, timestamp noise, liars' rewrites, traffic) and {@link FleetMetrics} (what is measured and reported).
  */
 public final class FleetSim {
     static final long SECOND = 1_000_000_000L;
@@ -38,16 +36,7 @@ public final class FleetSim {
     static final long MEASURE_NANOS = 100_000_000L;
     /** A master's reference gives a sample this often (PPS). */
     static final long REFERENCE_NANOS = SECOND;
-    /** The oscillator's frequency takes one random-walk step this often. */
-    static final long WANDER_STEP_NANOS = SECOND;
-    /** Initial error of every node's clock (its host clock at boot): uniform within this. */
-    static final long INITIAL_ERROR_NANOS_MAX = 100_000_000L;
-    /** Timestamp noise is clipped at this many sigma. */
-    static final double TIMESTAMP_SIGMAS = 3;
-    /** The nodes are told their oscillator's wander (as their timestamp error): at least this (the config needs > 0). */
-    static final double WANDER_PPB_MIN = 0.01;
 
-    static final boolean TRACE = Boolean.getBoolean("ionclock.sim.trace");
     static final int EV_TIMER = 0;
     static final int EV_PACKET = 1;
     static final int EV_REFERENCE = 2;
@@ -56,90 +45,28 @@ public final class FleetSim {
     static final int EV_SECOND = 5;
 
     private final Scenario sc;
-    private final long seed;
     private final SplittableRandom rnd;
-    private final SplittableRandom netRnd;
     private final int n;
-    private final int m;
-    private final EventQueue queue = new EventQueue();
-
-    // Nodes.
-    private final Osc[] osc;
-    private final DisciplinedClock[] clocks;
-    private final ClocklinkNode[] nodes;
-    private final long[] scheduled;
-    private final long[] lastEpoch;
-    private final boolean[] relay;
-    private final int[] tier;
-    private final int[][] peersOf; // node -> configured peer node indices (link order)
-    private final long[] bytesSentByNode;
-
-    // Faults.
-    private final long[] crashFrom;
-    private final long[] crashTo;
-    private final long[] lieFrom;
-    private final long[] lieTo;
-    private final long[] lieNanos;
-    private final boolean[] twoFaced;
-    private final long[] refLossFrom;
-    private final long[] refLossTo;
-    private final boolean[] faulty;
-    private final List<long[]> partitions = new ArrayList<>(); // {from, to}
-    private final List<BitSet> partitionMembers = new ArrayList<>();
-    private final SplittableRandom[] refRnd;
-
-    // Packets in flight.
-    private byte[][] slotBuf = new byte[256][];
-    private int[] slotLen = new int[256];
-    private int[] slotSrc = new int[256];
-    private int[] slotDst = new int[256];
-    private int[] freeSlots = new int[256];
-    private int freeCount;
-    private int slotsUsed;
-
-    // Context of the node being called.
-    private long now;
-    private int current = -1;
-
-    private final ClocklinkAuth auth;
-    private final boolean secondThread;
-    private DisciplineWorker worker; // while running, when secondThread
-    private final long tsMaxNanos;
-    private final long tsSigmaNanos;
     private final long roundNanos;
     private final long endNanos;
-    private final long warmupNanos;
+    private final EventQueue queue = new EventQueue();
+    private final Topology topology;
+    private final FaultPlan faults;
+    private final Network network;
+    private final Fleet fleet;
+    private final FleetMetrics metrics;
+    private final boolean secondThread;
+    private DisciplineWorker worker; // while running, when secondThread
+    /** Each node's next timer (true ns), -1 when none is queued. */
+    private final long[] scheduled;
     private final ClockReading reading = new ClockReading();
 
-    // Results.
-    private final Histogram offsets = new Histogram();
-    private final Histogram gatewayOffsets = new Histogram();
-    private final Histogram gatewayBounds = new Histogram();
-    private final Histogram gatewayEstimates = new Histogram();
-    private long skewMax;
-    private long boundViolations;
-    private long monotonicViolations;
-    private long firstViolationNanos = -1;
-    private String firstViolation = "";
-    private long convergedAtNanos = -1;
-    private long messages;
-    private long bytes;
-    private long messagesSteady;
-    private long bytesSteady;
-    private int messageBytesMax;
-    private long lost;
-    private long partitioned;
-    private long clocklinkSamplesApplied;
-    private long referenceSamples;
-    private final long[] faultStart;
-    private final long[] isolatedAt;
-    private final int[] lastBlocker;
-    private int[][] listeners; // faulty node -> {listener, link} pairs flattened
-    private final BitSet honestIsolated = new BitSet();
-    private long events;
-    private final DatagramDigest sent = new DatagramDigest();
-    private long leaderChanges;
-    private int lastLeader = -1;
+    /**
+     * True instant of the event being handled, set by the loop once per event. Read only by the callbacks a node
+     * makes while the loop calls it ({@link #onSend}, {@link #onClocklinkSample}), which the core API gives no time;
+     * everything else takes the instant as a parameter.
+     */
+    private long eventNanos;
 
     public FleetSim(Scenario scenario, long seed) {
         this(scenario, seed, Runtime.getRuntime().availableProcessors() >= 2);
@@ -152,313 +79,23 @@ public final class FleetSim {
     FleetSim(Scenario scenario, long seed, boolean secondThread) {
         this.secondThread = secondThread;
         this.sc = scenario;
-        this.seed = seed;
         this.rnd = new SplittableRandom(seed);
-        this.netRnd = rnd.split();
-        this.m = scenario.masters();
         this.n = scenario.nodes();
-        this.roundNanos = Math.round(scenario.roundMillis() * 1e6);
+        this.roundNanos = Fleet.roundNanos(scenario);
         this.endNanos = Math.round(scenario.durationSeconds() * SECOND);
-        this.warmupNanos = Math.round(scenario.warmupSeconds() * SECOND);
-        this.tsSigmaNanos = Math.round(scenario.link().timestampJitterNanos());
-        this.tsMaxNanos = (long) Math.ceil(TIMESTAMP_SIGMAS * tsSigmaNanos);
-        byte[] secret = new byte[32];
-        for (int i = 0; i < secret.length; i++) {
-            secret[i] = (byte) (0x5A ^ i * 7);
-        }
-        ClocklinkKeys keys = ClocklinkKeys.of(1, new long[] {1}, new byte[][] {secret});
-        this.auth = new ClocklinkAuth(keys);
-
-        osc = new Osc[n];
-        clocks = new DisciplinedClock[n];
-        nodes = new ClocklinkNode[n];
-        scheduled = new long[n];
-        lastEpoch = new long[n];
-        relay = new boolean[n];
-        tier = new int[n];
-        bytesSentByNode = new long[n];
-        crashFrom = filled(Long.MAX_VALUE);
-        crashTo = filled(Long.MAX_VALUE);
-        lieFrom = filled(Long.MAX_VALUE);
-        lieTo = filled(Long.MAX_VALUE);
-        lieNanos = new long[n];
-        twoFaced = new boolean[n];
-        refLossFrom = filled(Long.MAX_VALUE);
-        refLossTo = filled(Long.MAX_VALUE);
-        faulty = new boolean[n];
-        faultStart = filled(Long.MAX_VALUE);
-        isolatedAt = filled(-1);
-        lastBlocker = new int[n];
-        Arrays.fill(lastBlocker, -1);
-        refRnd = new SplittableRandom[n];
-        Arrays.fill(lastEpoch, Long.MIN_VALUE);
+        this.scheduled = new long[n];
         Arrays.fill(scheduled, -1);
-
-        peersOf = buildTopology();
-        assignFaults();
-        buildNodes(keys);
-        buildListeners();
-    }
-
-    private long[] filled(long v) {
-        long[] a = new long[n];
-        Arrays.fill(a, v);
-        return a;
-    }
-
-    // ---------------------------------------------------------------- building
-
-    /**
-     * Masters: a full mesh. Gateways: each takes {@code upstreams} servers from the lowest tier with room (masters
-     * serve masterClients links each; a gateway that gets children becomes a relay serving relayClients), so the
-     * fleet grows as a tree with bounded fan-out.
-     */
-    private int[][] buildTopology() {
-        SplittableRandom topo = rnd.split();
-        int[][] peers = new int[n][];
-        for (int i = 0; i < m; i++) {
-            int[] p = new int[m - 1];
-            for (int j = 0, k = 0; j < m; j++) {
-                if (j != i) {
-                    p[k++] = j;
-                }
-            }
-            peers[i] = p;
-        }
-        Scenario.Topology t = sc.topology();
-        int[] capacity = new int[n];
-        for (int i = 0; i < m; i++) {
-            capacity[i] = t.masterClients();
-        }
-        int[] order = new int[sc.gateways()];
-        for (int k = 0; k < order.length; k++) {
-            order[k] = m + k;
-        }
-        List<Integer> tierServers = new ArrayList<>();
-        for (int i = 0; i < m; i++) {
-            tierServers.add(i);
-        }
-        List<Integer> nextTier = new ArrayList<>();
-        int currentTier = 1;
-        for (int g : order) {
-            int want = Math.min(t.upstreams(), m);
-            List<Integer> chosen = pick(tierServers, capacity, want, topo);
-            if (chosen.size() < want) {
-                if (nextTier.size() >= want) {
-                    // This tier is full: the gateways placed under it become the next tier's servers (relays).
-                    tierServers = nextTier;
-                    nextTier = new ArrayList<>();
-                    currentTier++;
-                    for (int s : tierServers) {
-                        capacity[s] = t.relayClients();
-                    }
-                    chosen = pick(tierServers, capacity, want, topo);
-                }
-                if (chosen.size() < want && chosen.isEmpty()) {
-                    throw new IllegalArgumentException("scenario topology: no room for gateway " + g + " (raise"
-                            + " topology.masterClients or topology.relayClients, or lower topology.upstreams)");
-                }
-            }
-            int[] p = new int[chosen.size()];
-            for (int k = 0; k < p.length; k++) {
-                int s = chosen.get(k);
-                p[k] = s;
-                capacity[s]--;
-                if (s >= m) {
-                    relay[s] = true;
-                }
-            }
-            peers[g] = p;
-            tier[g] = currentTier;
-            nextTier.add(g);
-        }
-        return peers;
-    }
-
-    /** Picks up to {@code want} distinct servers with the most room (ties broken by the seeded random). */
-    private static List<Integer> pick(List<Integer> servers, int[] capacity, int want, SplittableRandom r) {
-        int[] idx = new int[servers.size()];
-        double[] key = new double[servers.size()];
-        int c = 0;
-        for (int s : servers) {
-            if (capacity[s] > 0) {
-                idx[c] = s;
-                key[c] = capacity[s] + r.nextDouble() * 0.5;
-                c++;
-            }
-        }
-        List<Integer> out = new ArrayList<>();
-        for (int k = 0; k < want && k < c; k++) {
-            int best = k;
-            for (int j = k + 1; j < c; j++) {
-                if (key[j] > key[best]) {
-                    best = j;
-                }
-            }
-            int ti = idx[k];
-            idx[k] = idx[best];
-            idx[best] = ti;
-            double tk = key[k];
-            key[k] = key[best];
-            key[best] = tk;
-            out.add(idx[k]);
-        }
-        return out;
-    }
-
-    private void assignFaults() {
-        SplittableRandom fr = rnd.split();
-        for (Scenario.Fault f : sc.faults()) {
-            long from = Math.round(f.fromSecond() * SECOND);
-            long to = Double.isInfinite(f.toSecond()) ? Long.MAX_VALUE : Math.round(f.toSecond() * SECOND);
-            if (f.kind().equals("partition")) {
-                BitSet members = new BitSet(n);
-                int count = (int) Math.round(f.fraction() * n);
-                int[] all = shuffled(n, fr);
-                for (int k = 0; k < count; k++) {
-                    members.set(all[k]);
-                }
-                partitions.add(new long[] {from, to});
-                partitionMembers.add(members);
-                continue;
-            }
-            boolean refLoss = f.kind().equals("reference-loss");
-            List<Integer> eligible = new ArrayList<>();
-            List<Integer> second = new ArrayList<>();
-            for (int i : shuffled(n, fr)) {
-                boolean isMaster = i < m;
-                if (f.role().equals("master") && !isMaster || f.role().equals("gateway") && isMaster) {
-                    continue;
-                }
-                if (refLoss) {
-                    if (!isMaster || refLossFrom[i] != Long.MAX_VALUE) {
-                        continue;
-                    }
-                    (faulty[i] ? second : eligible).add(i); // prefer honest masters: the fault is theirs to survive
-                } else if (!faulty[i]) {
-                    eligible.add(i);
-                }
-            }
-            eligible.addAll(second);
-            if (eligible.size() < f.count()) {
-                throw new IllegalArgumentException("scenario fault " + f.kind() + ": " + f.count() + " " + f.role()
-                        + " node(s) wanted, only " + eligible.size() + " eligible");
-            }
-            for (int k = 0; k < f.count(); k++) {
-                int i = eligible.get(k);
-                switch (f.kind()) {
-                    case "liar", "two-faced" -> {
-                        faulty[i] = true;
-                        lieFrom[i] = from;
-                        lieTo[i] = to;
-                        lieNanos[i] = Math.round(f.offsetMicros() * 1000);
-                        twoFaced[i] = f.kind().equals("two-faced");
-                        faultStart[i] = from;
-                    }
-                    case "crash" -> {
-                        faulty[i] = true;
-                        crashFrom[i] = from;
-                        crashTo[i] = to;
-                        faultStart[i] = from;
-                    }
-                    case "reference-loss" -> {
-                        refLossFrom[i] = from;
-                        refLossTo[i] = to;
-                    }
-                    default -> throw new IllegalStateException(f.kind());
-                }
-            }
-        }
-    }
-
-    private static int[] shuffled(int count, SplittableRandom r) {
-        int[] a = new int[count];
-        for (int i = 0; i < count; i++) {
-            a[i] = i;
-        }
-        for (int i = count - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
-    }
-
-    private void buildNodes(ClocklinkKeys keys) {
-        Scenario.Oscillator o = sc.oscillator();
-        double wanderPpb = o.wanderPpbPerSqrtSecond();
-        // Honest limits for the discipline: the wander over the whole run at 6 sigma; the appliance's 500 ppm tolerance.
-        long maxDriftPpb = Math.max(1, (long) Math.ceil(6 * wanderPpb * Math.sqrt(sc.durationSeconds())));
-        DisciplineConfig dcfg = new DisciplineConfig(500_000, maxDriftPpb, 500_000, 15 * SECOND, SECOND);
-        // Clocklink's oscillator tolerance: the scenario's largest frequency plus its wander, with margin.
-        long tolerancePpb = (long) Math.ceil(o.frequencyPpmMax() * 1000 * 1.1 + maxDriftPpb + 1000);
-        Scenario.Topology t = sc.topology();
-        long pollNanos = Math.round(t.pollMillis() * 1e6);
-        long windowNanos = Math.round(t.filterWindowSeconds() * SECOND);
-        for (int i = 0; i < n; i++) {
-            SplittableRandom nr = rnd.split();
-            double f0 = (nr.nextDouble() * 2 - 1) * o.frequencyPpmMax() * 1000;
-            osc[i] = new Osc(nr.nextLong(SECOND, 1_000_000 * SECOND), f0, wanderPpb, nr.split());
-            refRnd[i] = nr.split();
-            long initialError = nr.nextLong(-INITIAL_ERROR_NANOS_MAX, INITIAL_ERROR_NANOS_MAX + 1);
-            clocks[i] = new DisciplinedClock(dcfg, osc[i].mono(0), EPOCH_START_NANOS + initialError, Double.NaN);
-            List<ClocklinkConfig.Peer> peers = new ArrayList<>();
-            for (int p : peersOf[i]) {
-                peers.add(new ClocklinkConfig.Peer(p, nodeId(p)));
-            }
-            ClocklinkConfig cfg;
-            if (i < m) {
-                cfg = ClocklinkConfig.master(nodeId(i), 1, keys, peers)
-                        .withPeriods(roundNanos, roundNanos)
-                        .withClients(t.masterClients(), true);
-            } else {
-                cfg = ClocklinkConfig.gateway(nodeId(i), 1, keys, peers)
-                        .withPeriods(roundNanos, Math.max(roundNanos, pollNanos))
-                        .withClients(relay[i] ? t.relayClients() : 0, relay[i])
-                        .withFastTrackCycles(t.fastTrackCycles());
-            }
-            cfg = cfg.withSeed(nr.nextLong()).withTiming(tsMaxNanos + 1, tolerancePpb, windowNanos)
-                    .withSampling(Math.round(t.sampleMillis() * 1e6), ClocklinkConfig.PRECISION_FLOOR_NANOS_DEFAULT)
-                    .withClientRequestsPerRound(t.clientRequestsPerRound())
-                    .withWander(Math.max(WANDER_PPB_MIN, wanderPpb));
-            final int index = i;
-            DisciplinedClock clock = clocks[i];
-            ClocklinkNode.LocalClock local = clock::read;
-            if (leafGateway(i)) {
-                local = (mono, out) -> { // not expected (a leaf serves no one), but then its discipline must be current
-                    drainWorker();
-                    clock.read(mono, out);
-                };
-            }
-            nodes[i] = new ClocklinkNode(cfg, local, this::onSend, s -> onClocklinkSample(index, s));
-        }
-    }
-
-    static String nodeId(int i) {
-        return "n" + i;
-    }
-
-    private void buildListeners() {
-        List<List<int[]>> l = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            l.add(new ArrayList<>());
-        }
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < peersOf[i].length; k++) {
-                l.get(peersOf[i][k]).add(new int[] {i, k});
-            }
-        }
-        listeners = new int[n][];
-        for (int i = 0; i < n; i++) {
-            List<int[]> li = l.get(i);
-            int[] flat = new int[li.size() * 2];
-            for (int k = 0; k < li.size(); k++) {
-                flat[2 * k] = li.get(k)[0];
-                flat[2 * k + 1] = li.get(k)[1];
-            }
-            listeners[i] = flat;
-        }
+        // The order of the splits is part of every seed's meaning: network, topology, faults, nodes, start (in run()).
+        SplittableRandom netRnd = rnd.split();
+        ClocklinkKeys keys = Fleet.keys();
+        this.topology = new Topology(scenario, rnd.split());
+        this.faults = new FaultPlan(scenario, rnd.split());
+        this.network = new Network(scenario, topology, faults, new ClocklinkAuth(keys), netRnd);
+        this.fleet = new Fleet(scenario, topology, keys, rnd, network.timestampNanosMax(),
+                i -> (token, buf, off, len) -> onSend(i, (int) token, buf, off, len),
+                i -> s -> onClocklinkSample(i, s),
+                this::drainWorker);
+        this.metrics = new FleetMetrics(scenario, seed, topology, faults, fleet);
     }
 
     // ---------------------------------------------------------------- running
@@ -466,7 +103,7 @@ public final class FleetSim {
     /** Runs the scenario to its end and returns the result (one JSON object's worth). */
     public Map<String, Object> run() {
         long wallStart = System.nanoTime();
-        worker = secondThread ? new DisciplineWorker(clocks) : null;
+        worker = secondThread ? new DisciplineWorker(fleet.clocks) : null;
         try {
             loop();
         } finally {
@@ -476,7 +113,7 @@ public final class FleetSim {
             }
         }
         double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-        return result(wallSeconds);
+        return metrics.result(network, wallSeconds);
     }
 
     private void loop() {
@@ -485,7 +122,7 @@ public final class FleetSim {
             long t0 = startRnd.nextLong(SECOND);
             queue.push(t0, EV_TIMER, i);
             scheduled[i] = t0;
-            if (i < m) {
+            if (topology.isMaster(i)) {
                 queue.push(startRnd.nextLong(SECOND), EV_REFERENCE, i);
             }
         }
@@ -498,8 +135,8 @@ public final class FleetSim {
             if (t > endNanos) {
                 break;
             }
-            now = t;
-            events++;
+            eventNanos = t;
+            metrics.countEvent();
             int a = queue.topArg;
             switch (queue.topKind) {
                 case EV_TIMER -> {
@@ -507,42 +144,37 @@ public final class FleetSim {
                         break; // superseded by an earlier wake-up
                     }
                     scheduled[a] = -1;
-                    if (crashed(a, t)) {
-                        if (crashTo[a] != Long.MAX_VALUE) {
-                            scheduled[a] = crashTo[a];
-                            queue.push(crashTo[a], EV_TIMER, a);
+                    if (faults.crashed(a, t)) {
+                        long backNanos = faults.crashEndNanos(a);
+                        if (backNanos != Long.MAX_VALUE) {
+                            scheduled[a] = backNanos;
+                            queue.push(backNanos, EV_TIMER, a);
                         }
                         break;
                     }
-                    current = a;
-                    long mono = osc[a].mono(t);
-                    long next = startedNode[a] ? nodes[a].onTimer(mono) : nodes[a].start(mono);
+                    long mono = fleet.oscillators[a].mono(t);
+                    long next = startedNode[a] ? fleet.nodes[a].onTimer(mono) : fleet.nodes[a].start(mono);
                     startedNode[a] = true;
-                    current = -1;
-                    schedule(a, next);
+                    schedule(a, next, t);
                 }
                 case EV_PACKET -> deliver(a, t);
                 case EV_REFERENCE -> reference(a, t);
                 case EV_MEASURE -> {
-                    measure(t);
+                    drainWorker();
+                    metrics.measure(t);
                     queue.push(t + MEASURE_NANOS, EV_MEASURE, 0);
                 }
                 case EV_ROUND -> {
-                    checkIsolation(t);
+                    metrics.checkIsolation(t);
                     queue.push(t + roundNanos, EV_ROUND, 0);
                 }
                 case EV_SECOND -> {
-                    checkHonestIsolation();
+                    metrics.checkHonestIsolation(t);
                     queue.push(t + SECOND, EV_SECOND, 0);
                 }
                 default -> throw new IllegalStateException("event " + queue.topKind);
             }
         }
-    }
-
-    /** A gateway that serves no children: only the simulator reads its clock, so its discipline may run apart. */
-    private boolean leafGateway(int i) {
-        return i >= m && !relay[i];
     }
 
     private void drainWorker() {
@@ -551,13 +183,14 @@ public final class FleetSim {
         }
     }
 
-    /** Schedules node {@code i}'s next timer at the true instant its oscillator reads {@code wakeMono}. */
-    private void schedule(int i, long wakeMono) {
+    /** Schedules node {@code i}'s next timer at the true instant its oscillator reads {@code wakeMono}, not before {@code tNanos}. */
+    private void schedule(int i, long wakeMono, long tNanos) {
         if (wakeMono == Long.MAX_VALUE) {
             return;
         }
-        long t = Math.max(now, osc[i].trueAt(wakeMono));
-        while (osc[i].mono(t) < wakeMono) {
+        Oscillator osc = fleet.oscillators[i];
+        long t = Math.max(tNanos, osc.trueAt(wakeMono));
+        while (osc.mono(t) < wakeMono) {
             t++;
         }
         if (scheduled[i] < 0 || t < scheduled[i]) {
@@ -566,496 +199,65 @@ public final class FleetSim {
         }
     }
 
-    private boolean crashed(int i, long t) {
-        return t >= crashFrom[i] && t < crashTo[i];
-    }
-
-    private boolean lying(int i, long t) {
-        return t >= lieFrom[i] && t < lieTo[i];
-    }
-
-    private boolean referenceLost(int i, long t) {
-        return t >= refLossFrom[i] && t < refLossTo[i];
-    }
-
-    private boolean cut(int a, int b, long t) {
-        for (int k = 0; k < partitions.size(); k++) {
-            long[] p = partitions.get(k);
-            if (t >= p[0] && t < p[1]) {
-                BitSet s = partitionMembers.get(k);
-                if (s.get(a) != s.get(b)) {
-                    return true;
-                }
-            }
+    /** Node {@code src}'s outbox: the datagram goes to the network, which may put it in flight to {@code dst}. */
+    private void onSend(int src, int dst, byte[] buf, int off, int len) {
+        int slot = network.send(eventNanos, src, dst, buf, off, len);
+        if (slot >= 0) {
+            queue.push(network.deliverAtNanos(slot), EV_PACKET, slot);
         }
-        return false;
-    }
-
-    /** The outbox of every node: the node being called is {@link #current}, the instant {@link #now}. */
-    private void onSend(long token, byte[] buf, int off, int len) {
-        int src = current;
-        int dst = (int) token;
-        sent.add(now, src, dst, buf, off, len);
-        messages++;
-        bytes += len;
-        bytesSentByNode[src] += len;
-        if (now >= warmupNanos) {
-            messagesSteady++;
-            bytesSteady += len;
-        }
-        messageBytesMax = Math.max(messageBytesMax, len);
-        if (dst < 0 || dst >= n) {
-            return;
-        }
-        if (sc.link().lossPercent() > 0 && netRnd.nextDouble() * 100 < sc.link().lossPercent()) {
-            lost++;
-            return;
-        }
-        if (cut(src, dst, now)) {
-            partitioned++;
-            return;
-        }
-        int slot = allocSlot();
-        System.arraycopy(buf, off, slotBuf[slot], 0, len);
-        slotLen[slot] = len;
-        slotSrc[slot] = src;
-        slotDst[slot] = dst;
-        if (lying(src, now)) {
-            long shift = twoFaced[src] && (dst % 2 == 1) ? -lieNanos[src] : lieNanos[src];
-            lie(slotBuf[slot], len, shift);
-        }
-        long txNoise = timestampNoise();
-        long arrival = now + txNoise + delayNanos(src, dst);
-        // The packet event runs tsMax after the true arrival, so the receive timestamp (arrival +- tsMax) is never after "now".
-        long deliverAt = Math.max(now + 1, arrival + tsMaxNanos);
-        queue.push(deliverAt, EV_PACKET, slot);
-    }
-
-    /** A liar shifts every time it reports: the responses' timestamps and the update's offsets; then re-signs. */
-    private void lie(byte[] b, int len, long shift) {
-        int type = Wire.type(b, 0);
-        if (type == Wire.TYPE_SYNC_RESPONSE) {
-            Wire.putI64(b, Wire.RESPONSE_OFF_RX_EPOCH, Wire.getI64(b, Wire.RESPONSE_OFF_RX_EPOCH) + shift);
-            Wire.putI64(b, Wire.RESPONSE_OFF_TX_EPOCH, Wire.getI64(b, Wire.RESPONSE_OFF_TX_EPOCH) + shift);
-        } else if (type == Wire.TYPE_SYNC_UPDATE) {
-            int count = b[Wire.UPDATE_OFF_COUNT] & 0xFF;
-            for (int k = 0; k < count; k++) {
-                int e = Wire.UPDATE_OFF_ENTRIES + k * Wire.UPDATE_ENTRY_SIZE_BYTES + Wire.ENTRY_OFF_OFFSET;
-                Wire.putI32(b, e, Wire.saturateI32(Wire.getI32(b, e) + shift));
-            }
-        } else {
-            return;
-        }
-        auth.sign(b, 0, len);
-    }
-
-    private long timestampNoise() {
-        if (tsSigmaNanos == 0) {
-            return 0;
-        }
-        double g = Math.max(-TIMESTAMP_SIGMAS, Math.min(TIMESTAMP_SIGMAS, netRnd.nextGaussian()));
-        return Math.round(g * tsSigmaNanos);
-    }
-
-    /** One-way delay: base + jitter, + the asymmetry on the upward direction (gateway to server; master to lower index). */
-    private long delayNanos(int src, int dst) {
-        Scenario.Link l = sc.link();
-        double d = l.delayMicros() * 1000;
-        double j = l.jitterMicros() * 1000;
-        if (j > 0) {
-            if (l.exponential()) {
-                d += -j * Math.log(1 - netRnd.nextDouble());
-            } else {
-                d += j * netRnd.nextGaussian();
-            }
-        }
-        boolean up;
-        if (src >= m && dst >= m) {
-            up = tier[src] > tier[dst]; // relay child to its parent
-        } else if (src >= m) {
-            up = true; // gateway to master
-        } else if (dst >= m) {
-            up = false; // master to gateway
-        } else {
-            up = src > dst; // between masters: toward the lower index
-        }
-        if (up) {
-            d += l.asymmetryMicros() * 1000;
-        }
-        return Math.max(1_000, Math.round(d));
     }
 
     private void deliver(int slot, long t) {
-        int src = slotSrc[slot];
-        int dst = slotDst[slot];
-        if (!crashed(dst, t)) {
-            long rxNoise = timestampNoise();
-            long mono = osc[dst].mono(t);
-            long rxMono = Math.min(mono, osc[dst].mono(t - tsMaxNanos + rxNoise));
-            current = dst;
-            long next = nodes[dst].onPacket(mono, rxMono, slotBuf[slot], 0, slotLen[slot], src);
-            current = -1;
-            schedule(dst, next);
+        int dst = network.destination(slot);
+        if (!faults.crashed(dst, t)) {
+            Oscillator osc = fleet.oscillators[dst];
+            long mono = osc.mono(t);
+            long rxMono = network.rxMonoNanos(osc, t, mono);
+            long next = fleet.nodes[dst].onPacket(mono, rxMono, network.buffer(slot), 0, network.length(slot),
+                    network.source(slot));
+            schedule(dst, next, t);
         }
-        freeSlot(slot);
+        network.free(slot);
     }
 
     private void reference(int i, long t) {
         queue.push(t + REFERENCE_NANOS, EV_REFERENCE, i);
-        boolean lost = referenceLost(i, t);
-        nodes[i].setReferenceAvailable(!lost && !crashed(i, t));
-        if (lost || crashed(i, t)) {
+        boolean lost = faults.referenceLost(i, t);
+        fleet.nodes[i].setReferenceAvailable(!lost && !faults.crashed(i, t));
+        if (lost || faults.crashed(i, t)) {
             return;
         }
         Scenario.Reference r = sc.reference();
-        double g = refRnd[i].nextGaussian() * r.jitterNanos();
+        double g = fleet.referenceRnds[i].nextGaussian() * r.jitterNanos();
         long noise = Math.round(Math.max(-r.boundNanos(), Math.min(r.boundNanos(), g)));
-        long mono = osc[i].mono(t);
-        clocks[i].onSample(new Sample("GNSS+PPS", mono, EPOCH_START_NANOS + t + noise, 0,
+        long mono = fleet.oscillators[i].mono(t);
+        fleet.clocks[i].onSample(new Sample("GNSS+PPS", mono, EPOCH_START_NANOS + t + noise, 0,
                 (long) Math.ceil(r.boundNanos()), LeapIndicator.NONE), mono);
-        referenceSamples++;
+        metrics.countReferenceSample();
     }
 
     /**
-     * What a node learns from Clocklink. A gateway applies it; a master only while its reference is lost, and only a
-     * sample that would narrow its bound (the stand-in for the app's selection among a node's sources).
+     * What node {@code i} learns from Clocklink. A gateway applies it; a master only while its reference is lost, and
+     * only a sample that would narrow its bound (the stand-in for the app's selection among a node's sources).
      */
     private void onClocklinkSample(int i, Sample s) {
-        long mono = osc[i].mono(now);
-        if (i < m) {
-            if (!referenceLost(i, now)) {
+        long t = eventNanos;
+        long mono = fleet.oscillators[i].mono(t);
+        DisciplinedClock clock = fleet.clocks[i];
+        if (topology.isMaster(i)) {
+            if (!faults.referenceLost(i, t)) {
                 return;
             }
-            clocks[i].read(mono, reading);
+            clock.read(mono, reading);
             if (s.errorNanos() >= reading.boundNanos) {
                 return;
             }
         }
-        if (worker != null && leafGateway(i)) {
+        if (worker != null && topology.leafGateway(i)) {
             worker.submit(i, s, mono);
         } else {
-            clocks[i].onSample(s, mono);
+            clock.onSample(s, mono);
         }
-        clocklinkSamplesApplied++;
-    }
-
-    // ---------------------------------------------------------------- measuring
-
-    private void measure(long t) {
-        drainWorker();
-        long trueEpoch = EPOCH_START_NANOS + t;
-        long minErr = Long.MAX_VALUE;
-        long maxErr = Long.MIN_VALUE;
-        boolean allConverged = true;
-        long convergenceNanos = Math.round(sc.convergenceMicros() * 1000);
-        boolean steady = t >= warmupNanos;
-        for (int i = 0; i < n; i++) {
-            if (faulty[i]) {
-                continue;
-            }
-            clocks[i].read(osc[i].mono(t), reading);
-            long err = reading.epochNanos - trueEpoch;
-            if (reading.epochNanos < lastEpoch[i]) {
-                monotonicViolations++;
-                noteViolation(t, "monotonic: node " + nodeId(i) + " went back " + (lastEpoch[i] - reading.epochNanos) + " ns");
-            }
-            lastEpoch[i] = reading.epochNanos;
-            if (Math.abs(err) > reading.boundNanos) {
-                boundViolations++;
-                noteViolation(t, "bound: node " + nodeId(i) + " error " + err + " ns, bound " + reading.boundNanos + " ns, "
-                        + reading.status);
-            }
-            if (reading.status != ClockStatus.SYNCHRONIZED || Math.abs(err) > convergenceNanos) {
-                allConverged = false;
-            }
-            if (steady) {
-                long a = Math.abs(err);
-                offsets.record(a);
-                if (i >= m) {
-                    gatewayOffsets.record(a);
-                    gatewayBounds.record(reading.boundNanos);
-                    if (nodes[i].combinedValid()) {
-                        long cm = nodes[i].combinedMonoNanos();
-                        long est = cm + nodes[i].combinedXNanos() - (EPOCH_START_NANOS + osc[i].trueAt(cm));
-                        gatewayEstimates.record(Math.abs(est));
-                    }
-                }
-                minErr = Math.min(minErr, err);
-                maxErr = Math.max(maxErr, err);
-            }
-        }
-        if (steady && maxErr >= minErr) {
-            skewMax = Math.max(skewMax, maxErr - minErr);
-        }
-        if (allConverged) {
-            if (convergedAtNanos < 0) {
-                convergedAtNanos = t;
-            }
-        } else if (t < warmupNanos) {
-            convergedAtNanos = -1; // converged means: from then on through the warm-up
-        }
-        int leader = -1;
-        long bestTerm = -1;
-        for (int i = 0; i < m; i++) {
-            if (nodes[i].isLeader() && !crashed(i, t) && nodes[i].term() > bestTerm) {
-                bestTerm = nodes[i].term();
-                leader = i;
-            }
-        }
-        if (leader != lastLeader) {
-            if (lastLeader != -1 || leader != -1) {
-                leaderChanges++;
-            }
-            lastLeader = leader;
-        }
-    }
-
-    private void noteViolation(long t, String what) {
-        if (firstViolationNanos < 0) {
-            firstViolationNanos = t;
-            firstViolation = what + " at " + (t / 1e9) + " s";
-        }
-    }
-
-    /** A faulty node is isolated once its weight is zero at every honest, running node that has it as a peer. */
-    private void checkIsolation(long t) {
-        for (int f = 0; f < n; f++) {
-            if (!faulty[f] || isolatedAt[f] >= 0 || t < faultStart[f]) {
-                continue;
-            }
-            boolean all = true;
-            int[] l = listeners[f];
-            for (int k = 0; k < l.length; k += 2) {
-                int listener = l[k];
-                if (faulty[listener] || crashed(listener, t)) {
-                    continue;
-                }
-                if (nodes[listener].peerWeight(l[k + 1]) > 0) {
-                    all = false;
-                    lastBlocker[f] = listener;
-                    break;
-                }
-            }
-            if (all) {
-                isolatedAt[f] = t;
-                trace("faulty " + nodeId(f) + " isolated " + (t - faultStart[f]) / 1e6 + " ms after its fault began"
-                        + (lastBlocker[f] >= 0 ? "; the last to isolate it: " + nodeId(lastBlocker[f]) : ""));
-            }
-        }
-    }
-
-    private void checkHonestIsolation() {
-        int pair = 0;
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < peersOf[i].length; k++, pair++) {
-                if (!faulty[i] && !faulty[peersOf[i][k]] && nodes[i].peerIsolated(k) && !honestIsolated.get(pair)) {
-                    honestIsolated.set(pair);
-                    trace("honest link isolated: " + nodeId(i) + " (tier " + tier[i] + ") no longer trusts "
-                            + nodeId(peersOf[i][k]) + " (tier " + tier[peersOf[i][k]] + ")");
-                }
-            }
-        }
-    }
-
-    /** With -Dionclock.sim.trace=true, notable events go to standard error with their simulated time. */
-    private void trace(String what) {
-        if (TRACE) {
-            System.err.printf("sim trace %.3f s: %s%n", now / 1e9, what);
-        }
-    }
-
-    // ---------------------------------------------------------------- packets
-
-    private int allocSlot() {
-        if (freeCount > 0) {
-            return freeSlots[--freeCount];
-        }
-        if (slotsUsed == slotBuf.length) {
-            int size = slotBuf.length * 2;
-            slotBuf = Arrays.copyOf(slotBuf, size);
-            slotLen = Arrays.copyOf(slotLen, size);
-            slotSrc = Arrays.copyOf(slotSrc, size);
-            slotDst = Arrays.copyOf(slotDst, size);
-            freeSlots = Arrays.copyOf(freeSlots, size);
-        }
-        slotBuf[slotsUsed] = new byte[Wire.MESSAGE_BYTES_MAX];
-        return slotsUsed++;
-    }
-
-    private void freeSlot(int slot) {
-        freeSlots[freeCount++] = slot;
-    }
-
-    // ---------------------------------------------------------------- result
-
-    private Map<String, Object> result(double wallSeconds) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        double seconds = sc.durationSeconds();
-        double steadySeconds = seconds - sc.warmupSeconds();
-        r.put("scenario", sc.name());
-        r.put("seed", seed);
-        r.put("nodes", n);
-        r.put("masters", m);
-        r.put("gateways", sc.gateways());
-        r.put("offsetNanosP50", offsets.percentile(0.50));
-        r.put("offsetNanosP99", offsets.percentile(0.99));
-        r.put("offsetNanosMax", offsets.max());
-        r.put("offsetNanosMean", Math.round(offsets.mean()));
-        r.put("gatewayOffsetNanosP50", gatewayOffsets.percentile(0.50));
-        r.put("gatewayOffsetNanosP99", gatewayOffsets.percentile(0.99));
-        r.put("gatewayOffsetNanosMax", gatewayOffsets.max());
-        r.put("gatewayEstimateNanosP50", gatewayEstimates.percentile(0.50));
-        r.put("gatewayEstimateNanosP99", gatewayEstimates.percentile(0.99));
-        r.put("gatewayBoundNanosP50", gatewayBounds.percentile(0.50));
-        r.put("gatewayBoundNanosP99", gatewayBounds.percentile(0.99));
-        r.put("skewNanosMax", skewMax);
-        r.put("convergenceSeconds", convergedAtNanos < 0 ? null : round3(convergedAtNanos / 1e9));
-        r.put("boundViolations", boundViolations);
-        r.put("monotonicViolations", monotonicViolations);
-        r.put("messagesPerNodePerSecond", round3(messages / (double) n / seconds));
-        r.put("bytesPerNodePerSecond", round3(bytes / (double) n / seconds));
-        r.put("bytesPerNodePerSecondSteady", round3(bytesSteady / (double) n / steadySeconds));
-        long busiest = 0;
-        for (long b : bytesSentByNode) {
-            busiest = Math.max(busiest, b);
-        }
-        r.put("bytesSentPerSecondBusiestNode", round3(busiest / seconds));
-        r.put("messageBytesMax", messageBytesMax);
-        int faultyCount = 0;
-        long roundsMax = 0;
-        Map<String, Object> byKind = new LinkedHashMap<>();
-        int notIsolated = 0;
-        int unheard = 0;
-        for (int i = 0; i < n; i++) {
-            if (!faulty[i]) {
-                continue;
-            }
-            faultyCount++;
-            if (faultStart[i] > endNanos) {
-                continue;
-            }
-            if (listeners[i].length == 0) {
-                unheard++;
-            }
-            String kind = crashFrom[i] != Long.MAX_VALUE ? "crash" : twoFaced[i] ? "two-faced" : "liar";
-            if (isolatedAt[i] < 0) {
-                notIsolated++;
-                byKind.put(kind, null);
-            } else {
-                long rounds = (isolatedAt[i] - faultStart[i] + roundNanos - 1) / roundNanos;
-                roundsMax = Math.max(roundsMax, rounds);
-                if (!byKind.containsKey(kind) || (byKind.get(kind) != null && (Long) byKind.get(kind) < rounds)) {
-                    byKind.put(kind, rounds);
-                }
-            }
-        }
-        r.put("faultyNodes", faultyCount);
-        r.put("faultyIsolatedRoundsMax", notIsolated > 0 ? null : roundsMax);
-        r.put("faultyIsolatedRoundsByKind", byKind);
-        r.put("faultyNotIsolated", notIsolated);
-        r.put("faultyUnheard", unheard);
-        r.put("honestIsolatedLinks", honestIsolated.cardinality());
-        long elections = 0;
-        long faultyElections = 0;
-        long deposals = 0;
-        long maxTerm = 0;
-        long drops = 0;
-        long retries = 0;
-        long reprobes = 0;
-        Map<String, Long> dropsByReason = new java.util.TreeMap<>();
-        for (int i = 0; i < n; i++) {
-            for (var e : nodes[i].droppedByReason().entrySet()) {
-                dropsByReason.merge(e.getKey(), e.getValue(), Long::sum);
-            }
-            if (faulty[i]) {
-                faultyElections += nodes[i].elections();
-            } else {
-                elections += nodes[i].elections();
-                deposals += nodes[i].deposals();
-            }
-            if (i < m) {
-                maxTerm = Math.max(maxTerm, nodes[i].term());
-            }
-            for (var e : nodes[i].droppedByReason().values()) {
-                drops += e;
-            }
-            retries += nodes[i].retries();
-            reprobes += nodes[i].reprobes();
-        }
-        r.put("elections", elections);
-        r.put("faultyElections", faultyElections);
-        r.put("deposals", deposals);
-        r.put("leaderChanges", leaderChanges);
-        r.put("termMax", maxTerm);
-        r.put("droppedPackets", drops);
-        r.put("droppedByReason", new LinkedHashMap<>(dropsByReason));
-        r.put("lostPackets", lost);
-        r.put("retriedRequests", retries);
-        r.put("reprobedRequests", reprobes);
-        r.put("partitionedPackets", partitioned);
-        int tiers = 0;
-        for (int i = m; i < n; i++) {
-            tiers = Math.max(tiers, tier[i]);
-        }
-        r.put("gatewayTiers", tiers);
-        r.put("clocklinkSamplesApplied", clocklinkSamplesApplied);
-        r.put("referenceSamples", referenceSamples);
-        r.put("firstViolation", firstViolation.isEmpty() ? null : firstViolation);
-        r.put("events", events);
-        r.put("sentDatagramsDigest", sent.hex());
-        r.put("simulatedSeconds", seconds);
-        r.put("wallSeconds", round3(wallSeconds));
-        return r;
-    }
-
-    private static double round3(double v) {
-        return Math.round(v * 1000) / 1000.0;
-    }
-
-    /**
-     * One node's oscillator: mono(t) = integral of (1 + f) over true time, f = f0 + a random walk stepped every
-     * {@link #WANDER_STEP_NANOS}. Evaluated lazily in time order (queries move forward with the simulation).
-     */
-    static final class Osc {
-        private long segT;
-        private long segMono;
-        private double fracMono;
-        private double freqPpb;
-        private final double stepPpb;
-        private final SplittableRandom r;
-
-        Osc(long monoStart, double f0Ppb, double wanderPpbPerSqrtSecond, SplittableRandom r) {
-            this.segMono = monoStart;
-            this.freqPpb = f0Ppb;
-            this.stepPpb = wanderPpbPerSqrtSecond * Math.sqrt(WANDER_STEP_NANOS / 1e9);
-            this.r = r;
-        }
-
-        private void advance(long t) {
-            while (t >= segT + WANDER_STEP_NANOS) {
-                double adv = WANDER_STEP_NANOS * (1 + freqPpb * 1e-9) + fracMono;
-                long whole = (long) Math.floor(adv);
-                fracMono = adv - whole;
-                segMono += whole;
-                segT += WANDER_STEP_NANOS;
-                if (stepPpb > 0) {
-                    freqPpb += r.nextGaussian() * stepPpb;
-                }
-            }
-        }
-
-        long mono(long t) {
-            advance(t);
-            return segMono + (long) Math.floor((t - segT) * (1 + freqPpb * 1e-9) + fracMono);
-        }
-
-        /** The true instant the oscillator reads {@code mono} (at the current frequency; exact within a step). */
-        long trueAt(long mono) {
-            return segT + (long) Math.ceil((mono - segMono - fracMono) / (1 + freqPpb * 1e-9));
-        }
-
-        double frequencyPpb() {
-            return freqPpb;
-        }
+        metrics.countClocklinkSample();
     }
 }
