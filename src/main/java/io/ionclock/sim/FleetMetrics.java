@@ -126,9 +126,9 @@ final class FleetMetrics {
                 if (i >= m) {
                     gatewayOffsets.record(a);
                     gatewayBounds.record(reading.boundNanos);
-                    if (nodes[i].combinedValid()) {
-                        long cm = nodes[i].combinedMonoNanos();
-                        long est = cm + nodes[i].combinedXNanos() - (FleetSim.EPOCH_START_NANOS + osc[i].trueAt(cm));
+                    if (nodes[i].view().combinedValid()) {
+                        long cm = nodes[i].view().combinedMonoNanos();
+                        long est = cm + nodes[i].view().combinedXNanos() - (FleetSim.EPOCH_START_NANOS + osc[i].trueAt(cm));
                         gatewayEstimates.record(Math.abs(est));
                     }
                 }
@@ -149,8 +149,8 @@ final class FleetMetrics {
         int leader = -1;
         long bestTerm = -1;
         for (int i = 0; i < m; i++) {
-            if (nodes[i].isLeader() && !faults.crashed(i, tNanos) && nodes[i].term() > bestTerm) {
-                bestTerm = nodes[i].term();
+            if (nodes[i].view().isLeader() && !faults.crashed(i, tNanos) && nodes[i].view().term() > bestTerm) {
+                bestTerm = nodes[i].view().term();
                 leader = i;
             }
         }
@@ -183,7 +183,7 @@ final class FleetMetrics {
                 if (faults.faulty(listener) || faults.crashed(listener, tNanos)) {
                     continue;
                 }
-                if (nodes[listener].peerWeight(l[k + 1]) > 0) {
+                if (nodes[listener].view().peerWeight(l[k + 1]) > 0) {
                     all = false;
                     lastBlocker[f] = listener;
                     break;
@@ -205,7 +205,7 @@ final class FleetMetrics {
         for (int i = 0; i < n; i++) {
             int[] peers = topology.peersOf(i);
             for (int k = 0; k < peers.length; k++, pair++) {
-                if (!faults.faulty(i) && !faults.faulty(peers[k]) && nodes[i].peerIsolated(k) && !honestIsolated.get(pair)) {
+                if (!faults.faulty(i) && !faults.faulty(peers[k]) && nodes[i].view().peerIsolated(k) && !honestIsolated.get(pair)) {
                     honestIsolated.set(pair);
                     trace(tNanos, "honest link isolated: " + Fleet.nodeId(i) + " (tier " + topology.tier(i)
                             + ") no longer trusts " + Fleet.nodeId(peers[k]) + " (tier " + topology.tier(peers[k]) + ")");
@@ -314,23 +314,23 @@ final class FleetMetrics {
         long reprobes = 0;
         Map<String, Long> dropsByReason = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            for (var e : nodes[i].droppedByReason().entrySet()) {
+            for (var e : nodes[i].view().droppedByReason().entrySet()) {
                 dropsByReason.merge(e.getKey(), e.getValue(), Long::sum);
             }
             if (faults.faulty(i)) {
-                faultyElections += nodes[i].elections();
+                faultyElections += nodes[i].view().elections();
             } else {
-                elections += nodes[i].elections();
-                deposals += nodes[i].deposals();
+                elections += nodes[i].view().elections();
+                deposals += nodes[i].view().deposals();
             }
             if (i < m) {
-                maxTerm = Math.max(maxTerm, nodes[i].term());
+                maxTerm = Math.max(maxTerm, nodes[i].view().term());
             }
-            for (var e : nodes[i].droppedByReason().values()) {
+            for (var e : nodes[i].view().droppedByReason().values()) {
                 drops += e;
             }
-            retries += nodes[i].retries();
-            reprobes += nodes[i].reprobes();
+            retries += nodes[i].view().retries();
+            reprobes += nodes[i].view().reprobes();
         }
         r.put("elections", elections);
         r.put("faultyElections", faultyElections);

@@ -195,7 +195,7 @@ public final class ClocklinkUdp implements ReferenceSource {
     private long droppedTotal() {
         long n = 0;
         for (DropReason r : DropReason.values()) {
-            n += node.dropped(r);
+            n += node.view().dropped(r);
         }
         return n;
     }
@@ -267,15 +267,15 @@ public final class ClocklinkUdp implements ReferenceSource {
         try {
             Map<String, Long> dropped = new LinkedHashMap<>();
             for (DropReason r : DropReason.values()) {
-                dropped.put(r.name(), node.dropped(r));
+                dropped.put(r.name(), node.view().dropped(r));
             }
             view = new View(config.role().name().toLowerCase(java.util.Locale.ROOT), config.nodeId(),
-                    Integer.toUnsignedLong(node.nodeNumber()), boundPort, node.state().name(), node.term(),
-                    node.isLeader(), node.leaderName(), Integer.toUnsignedLong(node.leaderNumber()), node.clientCount(),
-                    node.messagesSent(), node.messagesReceived(), node.bytesSent(), node.samplesEmitted(),
-                    node.elections(), node.deposals(), node.joinsRefused(), node.joinChallenges(),
+                    Integer.toUnsignedLong(node.view().nodeNumber()), boundPort, node.view().state().name(), node.view().term(),
+                    node.view().isLeader(), node.view().leaderName(), Integer.toUnsignedLong(node.view().leaderNumber()), node.view().clientCount(),
+                    node.view().messagesSent(), node.view().messagesReceived(), node.view().bytesSent(), node.view().samplesEmitted(),
+                    node.view().elections(), node.view().deposals(), node.view().joinsRefused(), node.view().joinChallenges(),
                     java.util.Collections.unmodifiableMap(dropped),
-                    node.peerStatus(nowMonoNanos), addresses.size(), addresses.capacity(), addresses.evictions(),
+                    node.view().peerStatus(nowMonoNanos), addresses.size(), addresses.capacity(), addresses.evictions(),
                     sendFailures.get(), unroutableSends.get(), failures.get());
         } catch (RuntimeException e) {
             failure(e, "status");

@@ -28,6 +28,8 @@ final class CycleClock {
     int polled;
     int answered;
     private long fastTrackFromCycle;
+    private long retries;
+    private long reprobes;
     private long serversPollNanos; // a gateway: the (upper) median of what its servers ask
 
     CycleClock(ClocklinkConfig config) {
@@ -110,6 +112,27 @@ final class CycleClock {
         }
         retried = true;
         return true;
+    }
+
+    /** A request that looked lost was sent again. */
+    void retried() {
+        retries++;
+    }
+
+    /** A link is asked once more in this cycle (an answer's queueing could hide a lie): one more answer to wait for. */
+    void reprobed() {
+        polled++;
+        reprobes++;
+    }
+
+    /** Requests sent again at a cycle's deadline because they looked lost. */
+    long retries() {
+        return retries;
+    }
+
+    /** Requests sent again in a cycle because an answer's queueing could hide a lie. */
+    long reprobes() {
+        return reprobes;
     }
 
     /** Requests were sent again: the cycle waits a quarter period more. */

@@ -126,15 +126,15 @@ class ClocklinkFuzzTest {
             }
             node.onTimer(now);
         }
-        assertEquals(packets, node.messagesReceived());
-        long dropped = node.droppedByReason().values().stream().mapToLong(Long::longValue).sum();
+        assertEquals(packets, node.view().messagesReceived());
+        long dropped = node.view().droppedByReason().values().stream().mapToLong(Long::longValue).sum();
         assertTrue(dropped <= packets);
         assertTrue(samples.isEmpty(), "garbage produced a sample");
         for (byte[] o : out) {
             assertTrue(o.length <= Wire.MESSAGE_BYTES_MAX);
             assertNull(ClocklinkCodec.checkFrame(o, 0, o.length));
         }
-        assertTrue(node.clientCount() <= 4);
+        assertTrue(node.view().clientCount() <= 4);
     }
 
     /** The cookie of the newest CHALLENGE the node sent, or 0. */

@@ -55,7 +55,7 @@ class ClocklinkNodeTest {
         assertTrue(Math.abs(err - 50_000) < 3_000, "the offset is half the asymmetry: " + err + " ns");
         assertTrue(gw.read().boundNanos >= 50_000, "the bound covers the asymmetry: " + gw.read().boundNanos);
         assertTrue(gw.samples.size() > 50);
-        List<PeerStatus> peers = gw.link.peerStatus(gw.mono(net.truth.monoNanos()));
+        List<PeerStatus> peers = gw.link.view().peerStatus(gw.mono(net.truth.monoNanos()));
         assertEquals(3, peers.size());
         for (PeerStatus p : peers) {
             assertEquals("ACTIVE", p.state(), p.toString());
@@ -66,9 +66,9 @@ class ClocklinkNodeTest {
             assertTrue(p.reputation() > 0.9);
         }
         // The masters learned the gateway from its join and list it as a client.
-        List<PeerStatus> onMaster = net.nodes.get(0).link.peerStatus(net.nodes.get(0).mono(net.truth.monoNanos()));
+        List<PeerStatus> onMaster = net.nodes.get(0).link.view().peerStatus(net.nodes.get(0).mono(net.truth.monoNanos()));
         assertTrue(onMaster.stream().anyMatch(p -> !p.upstream() && p.name().equals("n3")), onMaster.toString());
-        assertEquals(1, net.nodes.get(0).link.clientCount());
+        assertEquals(1, net.nodes.get(0).link.view().clientCount());
     }
 
     @Test
@@ -77,10 +77,10 @@ class ClocklinkNodeTest {
         net.runUntil(3 * SECOND);
         int leader = net.leader();
         assertTrue(leader >= 0, "a leader after 3 s");
-        long term = net.nodes.get(leader).link.term();
+        long term = net.nodes.get(leader).link.view().term();
         for (MiniNet.Node n : net.nodes) {
-            assertEquals(term, n.link.term(), "every master on the leader's term");
-            assertEquals(net.nodes.get(leader).link.nodeNumber(), n.link.leaderNumber());
+            assertEquals(term, n.link.view().term(), "every master on the leader's term");
+            assertEquals(net.nodes.get(leader).link.view().nodeNumber(), n.link.view().leaderNumber());
         }
         net.nodes.get(leader).crashed = true;
         long crashedAt = net.truth.monoNanos();
@@ -92,7 +92,7 @@ class ClocklinkNodeTest {
         }
         long rounds = (net.truth.monoNanos() - crashedAt) / ROUND;
         assertTrue(rounds <= 15, "re-elected after " + rounds + " rounds");
-        assertTrue(net.nodes.get(next).link.term() > term);
+        assertTrue(net.nodes.get(next).link.view().term() > term);
     }
 
     /** The leader's updates claim every follower is 300 us off: followers that hold their own reference depose it. */
@@ -116,9 +116,9 @@ class ClocklinkNodeTest {
             if (n.index == liar) {
                 continue;
             }
-            deposals += n.link.deposals();
+            deposals += n.link.view().deposals();
             int k = linkIndex(n, liar);
-            assertEquals(0, n.link.peerWeight(k), "the liar keeps weight at n" + n.index);
+            assertEquals(0, n.link.view().peerWeight(k), "the liar keeps weight at n" + n.index);
         }
         assertTrue(deposals >= 3, "deposed by the honest majority: " + deposals);
         net.runUntil(net.truth.monoNanos() + 5 * SECOND);
@@ -169,11 +169,11 @@ class ClocklinkNodeTest {
         net.delayNanos = sd -> 200_000L + (slow[0] ? 800_000L : 0);
         net.runUntil(45 * SECOND);
         for (MiniNet.Node n : net.nodes) {
-            assertEquals(0, n.link.reprobes(), "n" + n.index + " asked a calm link twice");
+            assertEquals(0, n.link.view().reprobes(), "n" + n.index + " asked a calm link twice");
         }
         lying[0] = true;
         long violations = runUntilIsolatedWithinThreeRounds(net, liar);
-        assertTrue(net.nodes.get(gw).link.reprobes() >= 1);
+        assertTrue(net.nodes.get(gw).link.view().reprobes() >= 1);
         assertEquals(0, violations);
     }
 
@@ -192,11 +192,11 @@ class ClocklinkNodeTest {
             return b;
         };
         int k = linkIndex(net.nodes.get(gw), 0);
-        long exchangesBefore = net.nodes.get(gw).link.peerExchanges(k);
+        long exchangesBefore = net.nodes.get(gw).link.view().peerExchanges(k);
         net.runUntil(net.truth.monoNanos() + 5 * ROUND);
         assertEquals(1, dropped[0]);
-        assertEquals(1, net.nodes.get(gw).link.retries());
-        assertEquals(5, net.nodes.get(gw).link.peerExchanges(k) - exchangesBefore, "one exchange every cycle");
+        assertEquals(1, net.nodes.get(gw).link.view().retries());
+        assertEquals(5, net.nodes.get(gw).link.view().peerExchanges(k) - exchangesBefore, "one exchange every cycle");
     }
 
     /** f = floor((n-1)/3) = 2 liars among 7 masters, lying in the same direction (they agree with each other). */
@@ -213,10 +213,10 @@ class ClocklinkNodeTest {
             if (n.index == 1 || n.index == 5) {
                 continue;
             }
-            for (int k = 0; k < n.link.peerCount(); k++) {
-                int peer = (int) n.link.peerAddressToken(k);
+            for (int k = 0; k < n.link.view().peerCount(); k++) {
+                int peer = (int) n.link.view().peerAddressToken(k);
                 if (peer != 1 && peer != 5) {
-                    assertFalse(n.link.peerIsolated(k), "honest n" + peer + " isolated at n" + n.index);
+                    assertFalse(n.link.view().peerIsolated(k), "honest n" + peer + " isolated at n" + n.index);
                 }
             }
         }
@@ -236,40 +236,40 @@ class ClocklinkNodeTest {
         byte[] forged = response.clone();
         forged[Wire.RESPONSE_OFF_RX_EPOCH + 7] ^= 1; // a shifted timestamp without the key
         net.inject(3, 0, forged);
-        assertEquals(1, node.dropped(DropReason.FORGED));
+        assertEquals(1, node.view().dropped(DropReason.FORGED));
 
         net.inject(3, 0, response); // already seen
-        assertEquals(1, node.dropped(DropReason.REPLAYED));
+        assertEquals(1, node.view().dropped(DropReason.REPLAYED));
 
         net.inject(3, 0, java.util.Arrays.copyOf(response, 30));
-        assertEquals(1, node.dropped(DropReason.TRUNCATED));
+        assertEquals(1, node.view().dropped(DropReason.TRUNCATED));
         net.inject(3, 0, new byte[600]);
-        assertEquals(1, node.dropped(DropReason.OVERSIZED));
+        assertEquals(1, node.view().dropped(DropReason.OVERSIZED));
         byte[] otherKey = response.clone();
         Wire.putI32(otherKey, Wire.OFF_KEY_ID, 99);
         net.inject(3, 0, otherKey);
-        assertEquals(1, node.dropped(DropReason.UNKNOWN_KEY));
+        assertEquals(1, node.view().dropped(DropReason.UNKNOWN_KEY));
         byte[] v2 = response.clone();
         v2[Wire.OFF_VERSION] = 2;
         net.inject(3, 0, v2);
-        assertEquals(1, node.dropped(DropReason.BAD_VERSION));
+        assertEquals(1, node.view().dropped(DropReason.BAD_VERSION));
         net.inject(3, 0, "not clocklink at all, just some bytes long enough to pass the size check".getBytes());
-        assertEquals(1, node.dropped(DropReason.BAD_MAGIC));
+        assertEquals(1, node.view().dropped(DropReason.BAD_MAGIC));
         // An authentic response from an address that never joined: the master does not serve it.
         byte[] request = lastSent(net, 3, 0, Wire.TYPE_SYNC_REQUEST);
         net.inject(0, 77, request);
-        assertEquals(1, net.nodes.get(0).link.dropped(DropReason.NOT_JOINED));
+        assertEquals(1, net.nodes.get(0).link.view().dropped(DropReason.NOT_JOINED));
         // An authentic, fresh response to nothing we asked.
         byte[] stray = net.resign(response, x -> Wire.putI64(x, Wire.OFF_SEQUENCE, Wire.getI64(x, Wire.OFF_SEQUENCE) + 1_000));
         net.inject(3, 0, stray);
-        assertEquals(1, node.dropped(DropReason.UNEXPECTED));
+        assertEquals(1, node.view().dropped(DropReason.UNEXPECTED));
 
         assertEquals(before, gw.samples.size(), "a dropped packet produced a sample");
-        assertEquals(8, node.droppedByReason().values().stream().mapToLong(Long::longValue).sum(), node.droppedByReason().toString());
+        assertEquals(8, node.view().droppedByReason().values().stream().mapToLong(Long::longValue).sum(), node.view().droppedByReason().toString());
         long violations = net.runChecked(40 * SECOND, List.of());
         assertEquals(0, violations);
         assertTrue(gw.errorNanos() < 5_000);
-        PeerStatus p0 = node.peerStatus(gw.mono(net.truth.monoNanos())).get(0);
+        PeerStatus p0 = node.view().peerStatus(gw.mono(net.truth.monoNanos())).get(0);
         assertEquals(1L, p0.dropped().get("FORGED"));
     }
 
@@ -289,9 +289,9 @@ class ClocklinkNodeTest {
         net.start();
         net.runUntil(20 * SECOND);
         for (int g = 1; g <= 40; g++) {
-            assertEquals(0, net.nodes.get(g).link.dropped(DropReason.REPLAYED), "gateway n" + g);
+            assertEquals(0, net.nodes.get(g).link.view().dropped(DropReason.REPLAYED), "gateway n" + g);
         }
-        assertEquals(0, net.nodes.get(0).link.dropped(DropReason.REPLAYED));
+        assertEquals(0, net.nodes.get(0).link.view().dropped(DropReason.REPLAYED));
     }
 
     /**
@@ -307,14 +307,14 @@ class ClocklinkNodeTest {
         net.start();
         net.runUntil(10 * SECOND);
         ClocklinkNode m = net.nodes.get(0).link;
-        assertEquals(1, m.clientCount());
-        assertEquals(1, m.joinChallenges(), "the gateway's first JOIN carries no cookie");
+        assertEquals(1, m.view().clientCount());
+        assertEquals(1, m.view().joinChallenges(), "the gateway's first JOIN carries no cookie");
         byte[] join = lastSent(net, 1, 0, Wire.TYPE_JOIN); // the accepted one, with its cookie
         assertTrue(Wire.getI64(join, Wire.JOIN_OFF_COOKIE) != 0);
 
         net.inject(0, 77, join);
-        assertEquals(1, m.dropped(DropReason.REPLAYED));
-        assertEquals(1, m.clientCount());
+        assertEquals(1, m.view().dropped(DropReason.REPLAYED));
+        assertEquals(1, m.view().clientCount());
 
         long now = net.nodes.get(0).mono(net.truth.monoNanos());
         // {incarnation, mono}: a restart in the same second (same incarnation) but after the cookie's two slots; a
@@ -331,8 +331,8 @@ class ClocklinkNodeTest {
             }, (token, buf, off, len) -> out.add(java.util.Arrays.copyOfRange(buf, off, off + len)), s -> { });
             restarted.start(r[1]);
             restarted.onPacket(r[1], r[1], join, 0, join.length, 77);
-            assertEquals(0, restarted.clientCount(), "incarnation " + r[0]);
-            assertEquals(1, restarted.joinChallenges());
+            assertEquals(0, restarted.view().clientCount(), "incarnation " + r[0]);
+            assertEquals(1, restarted.view().joinChallenges());
             byte[] ack = out.get(out.size() - 1);
             assertEquals(Wire.TYPE_JOIN_ACK, Wire.type(ack, 0));
             assertEquals(Wire.JOIN_CHALLENGE, ack[Wire.JOIN_ACK_OFF_RESULT]);
@@ -349,12 +349,12 @@ class ClocklinkNodeTest {
         net.start();
         net.runUntil(10 * SECOND);
         ClocklinkNode m = net.nodes.get(0).link;
-        assertEquals(1, m.clientCount());
-        assertTrue(m.joinsRefused() >= 1);
+        assertEquals(1, m.view().clientCount());
+        assertTrue(m.view().joinsRefused() >= 1);
         List<String> states = new ArrayList<>();
         for (int g = 1; g <= 2; g++) {
             MiniNet.Node gw = net.nodes.get(g);
-            states.add(gw.link.peerStatus(gw.mono(net.truth.monoNanos())).get(0).state());
+            states.add(gw.link.view().peerStatus(gw.mono(net.truth.monoNanos())).get(0).state());
         }
         assertTrue(states.contains("ACTIVE") && states.contains("REFUSED"), states.toString());
         assertEquals(ClockStatus.SYNCHRONIZED, net.nodes.get(states.indexOf("ACTIVE") + 1).read().status);
@@ -397,7 +397,7 @@ class ClocklinkNodeTest {
                 continue;
             }
             int k = linkIndex(n, faulty);
-            if (k >= 0 && n.link.peerWeight(k) > 0) {
+            if (k >= 0 && n.link.view().peerWeight(k) > 0) {
                 return false;
             }
         }
@@ -405,8 +405,8 @@ class ClocklinkNodeTest {
     }
 
     static int linkIndex(MiniNet.Node n, int peer) {
-        for (int k = 0; k < n.link.peerCount(); k++) {
-            if (n.link.peerAddressToken(k) == peer) {
+        for (int k = 0; k < n.link.view().peerCount(); k++) {
+            if (n.link.view().peerAddressToken(k) == peer) {
                 return k;
             }
         }

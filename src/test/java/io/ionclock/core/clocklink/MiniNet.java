@@ -250,7 +250,7 @@ final class MiniNet {
     int leader() {
         int best = -1;
         for (Node n : nodes) {
-            if (n.master && !n.crashed && n.link.isLeader() && (best < 0 || n.link.term() > nodes.get(best).link.term())) {
+            if (n.master && !n.crashed && n.link.view().isLeader() && (best < 0 || n.link.view().term() > nodes.get(best).link.view().term())) {
                 best = n.index;
             }
         }
