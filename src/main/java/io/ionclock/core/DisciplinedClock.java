@@ -191,6 +191,24 @@ public final class DisciplinedClock {
                 ageNanos, m.fit.sampleCount());
     }
 
+    /**
+     * The bound at {@code monoNanos} as the model gives it. A pure read of the model: unlike {@link #read}, it does not
+     * move the readers' shared floor (nor add what holding at the floor would cost).
+     */
+    public long boundNanosAt(long monoNanos) {
+        return Math.min(model.boundNanosAt(monoNanos), BOUND_NANOS_UNKNOWN);
+    }
+
+    /**
+     * How fast the published clock may be drifting from true time now, ppb: the slope's error bound, plus
+     * {@code maxDriftPpb}, plus the slew rate while a correction is being slewed out. A pure read of the model: unlike
+     * {@link #read}, it does not move the readers' shared floor (the source selection asks it for every sample).
+     */
+    public double rateErrorPpbMax(long monoNanos) {
+        Model m = model;
+        return m.fit.slopeErrorPpb() + config.maxDriftPpb() + (m.pendingNanosAt(monoNanos) != 0 ? config.slewRatePpbMax() : 0);
+    }
+
     /** The learned frequency for the drift file, or NaN when the window has not measured one (or is unconfirmed). */
     public double frequencyPpbForDriftFile() {
         Model m = model;

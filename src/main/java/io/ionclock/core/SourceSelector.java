@@ -131,9 +131,7 @@ public final class SourceSelector {
 
     private int select(long nowMonoNanos) {
         DisciplineConfig config = clock.config();
-        ClockSnapshot snapshot = clock.snapshot(nowMonoNanos);
-        double ratePpb = snapshot.frequencyErrorPpb() + config.maxDriftPpb()
-                + (snapshot.offsetNanos() != 0 ? config.slewRatePpbMax() : 0);
+        double ratePpb = clock.rateErrorPpbMax(nowMonoNanos);
         selection.clear();
         int fresh = 0;
         for (Source s : sources) {

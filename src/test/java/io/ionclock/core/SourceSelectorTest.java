@@ -137,6 +137,26 @@ class SourceSelectorTest {
         assertEquals(Verdict.SELECTED, n.state(gnss));
     }
 
+    /**
+     * The selection reads the discipline without moving the readers' shared floor: a timestamp for an earlier instant
+     * (a packet's receive time) read after a selection is the clock at that instant, not held at the selection's.
+     */
+    @Test
+    void theSelectionDoesNotMoveTheReadersFloor() {
+        Node n = new Node();
+        int sim = n.loop.addSource("sim", 0);
+        for (int second = 0; second < 30; second++) {
+            n.sample(sim, "SIM", 1_000, 0);
+            n.mono.advanceNanos(SECOND_NANOS);
+        }
+        long earlierMonoNanos = n.mono.monoNanos() - 1_000_000;
+        n.loop.refresh(n.mono.monoNanos());
+        n.clock.read(earlierMonoNanos, n.reading);
+        long earlierEpochNanos = n.reading.epochNanos;
+        n.clock.read(n.mono.monoNanos(), n.reading);
+        assertTrue(n.reading.epochNanos - earlierEpochNanos > 900_000, "the read 1 ms earlier was held at the floor");
+    }
+
     @Test
     void aSampleNoNewerThanTheSourcesNewestIsNotApplied() {
         Node n = new Node();
