@@ -121,6 +121,43 @@ class SourceSelectorTest {
         assertEquals("SIM", n.clock.snapshot(n.mono.monoNanos()).source());
     }
 
+    /**
+     * A fallback feeds the discipline only with samples tighter than the clock's bound: a master that loses its
+     * reference coasts on what it learned until Clocklink is the better of the two, then follows Clocklink.
+     */
+    @Test
+    void aFallbackFeedsTheDisciplineOnlyWhereItNarrowsTheBound() {
+        Node n = new Node();
+        int gnss = n.loop.addOwnReference("gnss", 0);
+        int clocklink = n.loop.addSource("clocklink", 1);
+        for (int second = 0; second < 120; second++) {
+            n.sample(gnss, "GNSS+PPS", 1_000, 0);
+            n.sample(clocklink, "CLOCKLINK", 200_000, 0);
+            n.mono.advanceNanos(SECOND_NANOS);
+        }
+        assertEquals(0, n.applied[clocklink]);
+        long firstAppliedBoundNanos = -1;
+        for (int second = 0; second < 120; second++) { // the reference is gone
+            long boundBeforeNanos = n.clock.boundNanosAt(n.mono.monoNanos());
+            long before = n.applied[clocklink];
+            n.sample(clocklink, "CLOCKLINK", 200_000, 0);
+            if (n.applied[clocklink] > before) {
+                assertTrue(boundBeforeNanos > 200_000, "a Clocklink sample applied under a bound of " + boundBeforeNanos);
+                if (firstAppliedBoundNanos < 0) {
+                    firstAppliedBoundNanos = boundBeforeNanos;
+                }
+            } else if (second > 10) {
+                assertTrue(boundBeforeNanos <= 200_000 + 1_000, "not applied under a bound of " + boundBeforeNanos);
+            }
+            n.assertHonest();
+            n.mono.advanceNanos(SECOND_NANOS);
+        }
+        assertEquals("clocklink", n.selector.selectedName());
+        assertFalse(n.loop.onOwnReference());
+        assertTrue(firstAppliedBoundNanos > 0, "Clocklink never applied");
+        assertTrue(n.applied[clocklink] >= 90, "Clocklink applied " + n.applied[clocklink] + " of 120");
+    }
+
     @Test
     void twoSourcesThatDisagreeLeaveTheNodeOnItsOwnReference() {
         Node n = new Node();
