@@ -1,6 +1,7 @@
 package io.ionclock.sim;
 
 import io.ionclock.core.DisciplineConfig;
+import io.ionclock.core.DisciplineLoop;
 import io.ionclock.core.DisciplinedClock;
 import io.ionclock.core.Sample;
 import io.ionclock.core.clocklink.ClocklinkConfig;
@@ -25,11 +26,18 @@ final class Fleet {
     /** The nodes are told their oscillator's wander (as their timestamp error): at least this (the config needs > 0). */
     static final double WANDER_PPB_MIN = 0.01;
     private static final long SECOND = FleetSim.SECOND;
+    /** The ranks of a node's sources, as the appliance's: its own reference first, then Clocklink. */
+    static final int RANK_REFERENCE = 0;
+    static final int RANK_CLOCKLINK = 1;
+    /** A master's source indices in its discipline loop; a gateway has Clocklink alone, at 0. */
+    static final int SOURCE_REFERENCE = 0;
 
     final Oscillator[] oscillators;
     /** Each master's reference noise (every node has one; only masters draw). */
     final SplittableRandom[] referenceRnds;
     final DisciplinedClock[] clocks;
+    /** Each node's discipline loop (the appliance's): a master's reference (source 0) and Clocklink; a gateway's Clocklink. */
+    final DisciplineLoop[] loops;
     final ClocklinkNode[] nodes;
 
     /**
@@ -45,6 +53,7 @@ final class Fleet {
         oscillators = new Oscillator[n];
         referenceRnds = new SplittableRandom[n];
         clocks = new DisciplinedClock[n];
+        loops = new DisciplineLoop[n];
         nodes = new ClocklinkNode[n];
         Scenario.Oscillator o = sc.oscillator();
         double wanderPpb = o.wanderPpbPerSqrtSecond();
@@ -61,6 +70,11 @@ final class Fleet {
             long initialError = nr.nextLong(-INITIAL_ERROR_NANOS_MAX, INITIAL_ERROR_NANOS_MAX + 1);
             clocks[i] = new DisciplinedClock(dcfg, oscillators[i].mono(0), FleetSim.EPOCH_START_NANOS + initialError,
                     Double.NaN);
+            loops[i] = new DisciplineLoop(clocks[i]);
+            if (topology.isMaster(i)) {
+                loops[i].addOwnReference("gnss", RANK_REFERENCE);
+            }
+            loops[i].addSource("clocklink", RANK_CLOCKLINK);
             ClocklinkConfig cfg = config(sc, topology, keys, i).withSeed(nr.nextLong())
                     .withTiming(timestampNanosMax + 1, tolerancePpb, Math.round(sc.topology().filterWindowSeconds() * SECOND))
                     .withSampling(Math.round(sc.topology().sampleMillis() * 1e6), ClocklinkConfig.PRECISION_FLOOR_NANOS_DEFAULT)
@@ -105,6 +119,11 @@ final class Fleet {
             secret[i] = (byte) (0x5A ^ i * 7);
         }
         return ClocklinkKeys.of(1, new long[] {1}, new byte[][] {secret});
+    }
+
+    /** Node {@code i}'s Clocklink source in its discipline loop. */
+    int clocklinkSource(Topology topology, int i) {
+        return topology.isMaster(i) ? 1 : 0;
     }
 
     /** The masters' round. */

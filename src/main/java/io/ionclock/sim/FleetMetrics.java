@@ -77,8 +77,8 @@ final class FleetMetrics {
     }
 
     /** A Clocklink sample applied to a node's discipline. */
-    void countClocklinkSample() {
-        clocklinkSamplesApplied++;
+    void countClocklinkSamples(long count) {
+        clocklinkSamplesApplied += count;
     }
 
     /** A reference sample applied to a master's discipline. */

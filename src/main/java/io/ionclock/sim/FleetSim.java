@@ -1,6 +1,6 @@
 package io.ionclock.sim;
 
-import io.ionclock.core.ClockReading;
+import io.ionclock.core.DisciplineLoop;
 import io.ionclock.core.DisciplinedClock;
 import io.ionclock.core.LeapIndicator;
 import io.ionclock.core.Sample;
@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
 
 /**
  * The seeded, deterministic fleet simulator: the same core code as the appliance ({@link ClocklinkNode} and one
- * {@link DisciplinedClock} per node) on simulated oscillators and links, driven by one event queue in true time.
+ * {@link DisciplineLoop} per node: source selection, then the {@link DisciplinedClock}) on simulated oscillators and
+ * links, driven by one event queue in true time.
  * Everything random comes from {@link SplittableRandom}s split from the seed in a fixed order (the network's, the
  * topology's, the faults', one per node, the start's), and events at one instant run in the order they were
  * scheduled, so a seed reproduces a run exactly (but {@code wallSeconds}).
@@ -59,7 +60,6 @@ public final class FleetSim {
     private DisciplineWorker worker; // while running, when secondThread
     /** Each node's next timer (true ns), -1 when none is queued. */
     private final long[] scheduled;
-    private final ClockReading reading = new ClockReading();
 
     /**
      * True instant of the event being handled, set by the loop once per event. Read only by the callbacks a node
@@ -103,12 +103,13 @@ public final class FleetSim {
     /** Runs the scenario to its end and returns the result (one JSON object's worth). */
     public Map<String, Object> run() {
         long wallStart = System.nanoTime();
-        worker = secondThread ? new DisciplineWorker(fleet.clocks) : null;
+        worker = secondThread ? new DisciplineWorker(fleet.loops) : null;
         try {
             loop();
         } finally {
             if (worker != null) {
                 worker.close();
+                metrics.countClocklinkSamples(worker.applied());
                 worker = null;
             }
         }
@@ -220,44 +221,45 @@ public final class FleetSim {
         network.free(slot);
     }
 
+    /**
+     * A master's reference tick: a sample into its discipline loop (none while the reference is lost: the loop runs
+     * its selection without one, as the appliance's does when no sample comes), then the appliance's rule for the
+     * node: it is on its own reference while the selection uses it.
+     */
     private void reference(int i, long t) {
         queue.push(t + REFERENCE_NANOS, EV_REFERENCE, i);
-        boolean lost = faults.referenceLost(i, t);
-        fleet.nodes[i].setReferenceAvailable(!lost && !faults.crashed(i, t));
-        if (lost || faults.crashed(i, t)) {
+        if (faults.crashed(i, t)) {
             return;
         }
-        Scenario.Reference r = sc.reference();
-        double g = fleet.referenceRnds[i].nextGaussian() * r.jitterNanos();
-        long noise = Math.round(Math.max(-r.boundNanos(), Math.min(r.boundNanos(), g)));
+        DisciplineLoop loop = fleet.loops[i];
         long mono = fleet.oscillators[i].mono(t);
-        fleet.clocks[i].onSample(new Sample("GNSS+PPS", mono, EPOCH_START_NANOS + t + noise, 0,
-                (long) Math.ceil(r.boundNanos()), LeapIndicator.NONE), mono);
-        metrics.countReferenceSample();
+        if (faults.referenceLost(i, t)) {
+            loop.refresh(mono);
+        } else {
+            Scenario.Reference r = sc.reference();
+            double g = fleet.referenceRnds[i].nextGaussian() * r.jitterNanos();
+            long noise = Math.round(Math.max(-r.boundNanos(), Math.min(r.boundNanos(), g)));
+            loop.offer(Fleet.SOURCE_REFERENCE, new Sample("GNSS+PPS", mono, EPOCH_START_NANOS + t + noise, 0,
+                    (long) Math.ceil(r.boundNanos()), LeapIndicator.NONE), mono);
+            metrics.countReferenceSample();
+        }
+        fleet.nodes[i].setReferenceAvailable(loop.onOwnReference());
     }
 
-    /**
-     * What node {@code i} learns from Clocklink. A gateway applies it; a master only while its reference is lost, and
-     * only a sample that would narrow its bound (the stand-in for the app's selection among a node's sources).
-     */
+    /** What node {@code i} learns from Clocklink goes into its discipline loop, which selects among its sources. */
     private void onClocklinkSample(int i, Sample s) {
-        long t = eventNanos;
-        long mono = fleet.oscillators[i].mono(t);
-        DisciplinedClock clock = fleet.clocks[i];
-        if (topology.isMaster(i)) {
-            if (!faults.referenceLost(i, t)) {
-                return;
-            }
-            clock.read(mono, reading);
-            if (s.errorNanos() >= reading.boundNanos) {
-                return;
-            }
-        }
+        long mono = fleet.oscillators[i].mono(eventNanos);
+        int source = fleet.clocklinkSource(topology, i);
         if (worker != null && topology.leafGateway(i)) {
-            worker.submit(i, s, mono);
-        } else {
-            clock.onSample(s, mono);
+            worker.submit(i, source, s, mono);
+            return;
         }
-        metrics.countClocklinkSample();
+        DisciplineLoop loop = fleet.loops[i];
+        if (loop.offer(source, s, mono) != null) {
+            metrics.countClocklinkSamples(1);
+        }
+        if (topology.isMaster(i)) {
+            fleet.nodes[i].setReferenceAvailable(loop.onOwnReference());
+        }
     }
 }
