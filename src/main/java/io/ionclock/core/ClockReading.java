@@ -13,11 +13,13 @@ public final class ClockReading {
     public long boundNanos;
     public ClockStatus status;
 
+    /** {@code epochNanos - boundNanos}, saturated at Long.MIN_VALUE (a bound of "unknown" near the epoch's ends). */
     public long earliestNanos() {
-        return epochNanos - boundNanos;
+        return Saturating.subtract(epochNanos, boundNanos);
     }
 
+    /** {@code epochNanos + boundNanos}, saturated at Long.MAX_VALUE (2262-04-11: "unknown" past about 2162). */
     public long latestNanos() {
-        return epochNanos + boundNanos;
+        return Saturating.add(epochNanos, boundNanos);
     }
 }

@@ -32,11 +32,13 @@ public record ClockSnapshot(
         long lastSampleAgeNanos,
         int sampleCount) {
 
+    /** {@code epochNanos - boundNanos}, saturated at Long.MIN_VALUE (a bound of "unknown" near the epoch's ends). */
     public long earliestNanos() {
-        return epochNanos - boundNanos;
+        return Saturating.subtract(epochNanos, boundNanos);
     }
 
+    /** {@code epochNanos + boundNanos}, saturated at Long.MAX_VALUE (2262-04-11: "unknown" past about 2162). */
     public long latestNanos() {
-        return epochNanos + boundNanos;
+        return Saturating.add(epochNanos, boundNanos);
     }
 }

@@ -170,7 +170,7 @@ public final class DisciplinedClock {
         if (epochNanos < floor) {
             // Another reader handed out a later time (a later instant, or a step back before the first
             // synchronisation): hold there, and widen the bound by what holding costs.
-            boundNanos = saturatedAdd(boundNanos, floor - epochNanos);
+            boundNanos = Saturating.add(boundNanos, floor - epochNanos);
             epochNanos = floor;
         }
         out.monoNanos = monoNanos;
@@ -257,11 +257,6 @@ public final class DisciplinedClock {
      */
     private static double residualNanos(SampleWindow.Fit f, Sample sample) {
         return Math.abs((double) (sample.refEpochNanos() - f.refEpochNanosAt(sample.monoNanos())));
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     /** Everything a reader needs, immutable: replaced whole by the writer. */

@@ -38,7 +38,7 @@ public record Sample(
             throw new IllegalArgumentException("negative error: ref " + refBoundNanos + " ns, meas "
                     + measurementErrorNanos + " ns");
         }
-        if (refBoundNanos + measurementErrorNanos > ERROR_NANOS_MAX) {
+        if (refBoundNanos > ERROR_NANOS_MAX || measurementErrorNanos > ERROR_NANOS_MAX - refBoundNanos) {
             throw new IllegalArgumentException("sample error over " + ERROR_NANOS_MAX + " ns");
         }
     }
