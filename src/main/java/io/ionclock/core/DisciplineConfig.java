@@ -13,9 +13,12 @@ package io.ionclock.core;
  *       window (the frequency a noise-free fit of the window would find); and</li>
  *   <li>the frequency error never exceeds {@code frequencyPpbMax}.</li>
  * </ol>
- * For example, with samples each second, a frequency ramp of {@code r} ppb/s stays inside while
- * {@code r x (32 s + time since the newest sample) <= maxDriftPpb}, and a temperature swing of amplitude
- * {@code A} ppb always does while {@code 2A <= maxDriftPpb}. The drift file is only a starting estimate: until
+ * The fit weights samples by {@code 1/error^2}, so the window's mean frequency is the frequency at some instant in
+ * the window, which precise samples pull toward themselves. For example, with samples each second (a window of
+ * 63 s), a frequency ramp of {@code r} ppb/s stays inside while {@code r x (63 s + time since the newest sample)
+ * <= maxDriftPpb} whatever the samples declare, and while {@code r x (32 s + time since the newest sample) <=
+ * maxDriftPpb} when they all declare the same error; a temperature swing of amplitude {@code A} ppb always does
+ * while {@code 2A <= maxDriftPpb} (all three checked by {@code DisciplineBoundTest}). The drift file is only a starting estimate: until
  * the samples measure the frequency the bound allows for the whole tolerance, so a wrong drift file costs
  * convergence, not honesty. Outside the assumption (a reference that lies, an oscillator that jumps) samples
  * disagree with the bound; they are suspects, their disagreement widens the bound, and repeated ones restart

@@ -84,6 +84,34 @@ class DisciplineBoundTest {
         }
     }
 
+    /**
+     * {@link DisciplineConfig}'s examples, checked as written, with samples that declare different errors: the fit
+     * weights them by 1/e^2, so the window's mean frequency is the frequency at an instant anywhere in the window. A
+     * ramp with {@code r x (63 s + time since the newest sample) <= maxDriftPpb} and a sine with {@code 2A <=
+     * maxDriftPpb} stay inside whatever the errors; the 32-s form of the ramp holds only for equal errors
+     * ({@link #atTheEdgeOfTheAllowance}). Errors: 1 us turning 10 us every 32 samples, and 1 ns and 100 us alternating.
+     */
+    @Test
+    void theJavadocExamplesHoldWhateverTheSamplesDeclare() {
+        long[] t = WanderRig.regular(SECOND_NANOS / 2, SECOND_NANOS, RUN_NANOS);
+        long[] turning = new long[t.length];
+        long[] mixed = new long[t.length];
+        for (int i = 0; i < t.length; i++) {
+            turning[i] = (i / 32) % 2 == 0 ? 1_000 : 10_000;
+            mixed[i] = i % 2 == 0 ? 1 : 100_000;
+        }
+        for (long maxDriftPpb : new long[] {500, 15_000}) {
+            double rate = 0.98 * maxDriftPpb / (63 + 1.02);
+            for (long[] declared : new long[][] {turning, mixed}) {
+                String what = "ramp " + rate + " ppb/s, maxDrift " + maxDriftPpb + ", errors " + declared[0] + "/" + declared[1];
+                assertHonest(new WanderRig(config(maxDriftPpb), WanderRig.ramp(-20_000, rate), 12)
+                        .run(t, declared, WanderRig.UNIFORM, null, Double.NaN, 0, RUN_NANOS), what);
+                assertHonest(new WanderRig(config(maxDriftPpb), WanderRig.sine(10_000, 0.49 * maxDriftPpb, 200), 13)
+                        .run(t, declared, WanderRig.UNIFORM, null, Double.NaN, 0, RUN_NANOS), "sine, " + what);
+            }
+        }
+    }
+
     @Test
     void noiseAtTheEdgeInBlocks() {
         assertHonest(ppsLike(DisciplineConfig.defaults(), WanderRig.constantPpb(25_000), 1_000, WanderRig.edgeBlocks(20), 5),
