@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Samples go into a {@link SampleWindow}; a weighted line through {@code ref - mono} gives the
  *       estimate {@code est(t)} of true time at local instant t, and a bound on its error that holds under
  *       the assumption stated in {@link DisciplineConfig}: the newest samples' residuals and declared errors
- *       (no assumption), grown at the slope's noise error plus {@code maxDriftPpb}.</li>
+ *       (no assumption), grown at the slope's noise error plus the oscillator allowance in force: {@code maxDriftPpb},
+ *       or wider once the samples prove the oscillator moved faster ({@link DriftMonitor}).</li>
  *   <li>The published clock is {@code est(t) + pending(t)}: {@code pending} is the gap between the old
  *       published clock and the new estimate at the update, slewed out at {@code slewRatePpbMax}. Before
  *       the first SYNCHRONIZED the gap is stepped instead (chrony's makestep).</li>
@@ -54,11 +55,13 @@ public final class DisciplinedClock {
     /** The window abandoned at the last reset, while {@link Model#alternative} is set. */
     private final SampleWindow abandoned = new SampleWindow();
     private final AtomicLong floorEpochNanos = new AtomicLong(Long.MIN_VALUE);
+    /** Watches the oscillator allowance and widens it on evidence. */
+    private final DriftMonitor driftMonitor;
     private volatile Model model;
 
     // Writer-only state.
     private final double slopeMax;
-    private final double driftSlope;
+    private final double slopeDriftPerPpb;
     private double priorSlope;
     private double abandonedPriorSlope;
     private int suspectsInRow;
@@ -79,13 +82,14 @@ public final class DisciplinedClock {
         // |slope| = |f| / (1 + f) <= fMax / (1 - fMax); a frequency change of d moves the slope by at most
         // d / (1 - fMax)^2.
         this.slopeMax = maxPpb / (1 - maxPpb);
-        this.driftSlope = config.maxDriftPpb() * 1e-9 / ((1 - maxPpb) * (1 - maxPpb));
+        this.slopeDriftPerPpb = 1e-9 / ((1 - maxPpb) * (1 - maxPpb));
+        this.driftMonitor = new DriftMonitor(config);
         boolean drift = !Double.isNaN(driftFrequencyPpb) && Math.abs(driftFrequencyPpb) <= config.frequencyPpbMax();
         this.priorSlope = drift ? slopeOfFrequencyPpb(driftFrequencyPpb) : 0;
         SampleWindow.Fit guess = new SampleWindow.Fit(initialMonoNanos, initialEpochNanos - initialMonoNanos,
                 priorSlope, BOUND_NANOS_UNKNOWN, 0, config.frequencyPpbMax(), false, 0, 0);
         this.model = new Model(guess, null, 0, initialMonoNanos, config, 0, ClockStatus.UNSYNCHRONIZED, drift, false,
-                SOURCE_NONE, LeapIndicator.NONE, 0);
+                SOURCE_NONE, LeapIndicator.NONE, 0, driftMonitor.state());
     }
 
     /** Feeds one sample, taken at or before {@code nowMonoNanos}. Single writer. */
@@ -99,13 +103,16 @@ public final class DisciplinedClock {
         long lastOffsetNanos = old.epochNanosAt(sampleMonoNanos) - sample.refEpochNanos();
         SampleWindow.Fit alternative = old.alternative;
         if (old.hasReference && !agrees(old.fit, sample)) {
+            double excessRatePpb = excessRatePpb(old.fit, sample);
             if (alternative != null && agrees(alternative, sample)) {
                 // The samples since the reset were the outliers: back to the abandoned window.
                 window.copyFrom(abandoned);
                 priorSlope = abandonedPriorSlope;
                 alternative = null;
                 windowRestores++;
+                driftMonitor.onRestore();
             } else if (++suspectsInRow < SUSPECTS_TO_RESET) {
+                driftMonitor.onSuspect(excessRatePpb, false, nowMonoNanos);
                 // Until we know who is wrong, the disagreement is part of the published bound.
                 model = old.withSuspect(residualNanos(old.fit, sample) + sample.errorNanos());
                 return Verdict.REJECTED_SUSPECT;
@@ -117,16 +124,20 @@ public final class DisciplinedClock {
                 alternative = old.fit;
                 window.clear();
                 windowResets++;
+                driftMonitor.onSuspect(excessRatePpb, true, nowMonoNanos);
             }
         }
         suspectsInRow = 0;
+        driftMonitor.onAccepted();
         window.add(sampleMonoNanos, sample.refEpochNanos(), sample.errorNanos());
-        SampleWindow.Fit fit = window.fit(priorSlope, slopeMax, driftSlope);
+        driftMonitor.observe(window, nowMonoNanos);
+        SampleWindow.Fit fit = window.fit(priorSlope, slopeMax, driftMonitor.inForcePpb() * slopeDriftPerPpb);
         if (fit.slopeFromWindow()) {
             priorSlope = fit.slope();
         }
-        if (window.count() >= CONFIRM_SAMPLES) {
+        if (window.count() >= CONFIRM_SAMPLES && alternative != null) {
             alternative = null;
+            driftMonitor.onResetConfirmed(nowMonoNanos);
         }
         // Two samples (or a drift file) bound the frequency well enough to publish: the bound carries the rest.
         boolean frequencyKnown = old.frequencyKnown || fit.sampleCount() >= 2;
@@ -142,7 +153,8 @@ public final class DisciplinedClock {
             steps++; // allowed only before the first SYNCHRONIZED; the floor holds if it goes back
         }
         Model next = new Model(fit, alternative, pendingNanos, nowMonoNanos, config, 0, ClockStatus.UNSYNCHRONIZED,
-                frequencyKnown, synchronizedBefore, sample.sourceName(), sample.leap(), lastOffsetNanos);
+                frequencyKnown, synchronizedBefore, sample.sourceName(), sample.leap(), lastOffsetNanos,
+                driftMonitor.state());
         ClockStatus status = old.statusAt(nowMonoNanos).next(frequencyKnown, nowMonoNanos - sampleMonoNanos,
                 next.boundNanosAt(nowMonoNanos), config.holdoverAfterNanos(), config.boundNanosMax());
         next = next.withStatus(status);
@@ -200,19 +212,24 @@ public final class DisciplinedClock {
     }
 
     /**
-     * How fast the published clock may be drifting from true time now, ppb: the slope's error bound, plus
-     * {@code maxDriftPpb}, plus the slew rate while a correction is being slewed out. A pure read of the model: unlike
+     * How fast the published clock may be drifting from true time now, ppb: the slope's error bound, plus the
+     * oscillator allowance in force ({@link #driftAllowance}), plus the slew rate while a correction is being slewed out. A pure read of the model: unlike
      * {@link #read}, it does not move the readers' shared floor (the source selection asks it for every sample).
      */
     public double rateErrorPpbMax(long monoNanos) {
         Model m = model;
-        return m.fit.slopeErrorPpb() + config.maxDriftPpb() + (m.pendingNanosAt(monoNanos) != 0 ? config.slewRatePpbMax() : 0);
+        return m.fit.slopeErrorPpb() + m.drift.inForcePpb() + (m.pendingNanosAt(monoNanos) != 0 ? config.slewRatePpbMax() : 0);
     }
 
     /** The learned frequency for the drift file, or NaN when the window has not measured one (or is unconfirmed). */
     public double frequencyPpbForDriftFile() {
         Model m = model;
         return m.fit.slopeFromWindow() && m.alternative == null ? frequencyPpbOfSlope(m.fit.slope()) : Double.NaN;
+    }
+
+    /** The oscillator allowance the bound uses now, and what widened it. Any thread. */
+    public DriftAllowance driftAllowance() {
+        return model.drift;
     }
 
     public long monotonicViolations() {
@@ -246,6 +263,19 @@ public final class DisciplinedClock {
         return -f / (1 + f);
     }
 
+    /**
+     * How fast, at least, the truth left the line {@code f} at {@code sample} beyond what the line's bound allows for
+     * its slope's noise (ppb): the sample's excess over its error and the line's anchor, per second since the fit's
+     * newest sample, less the slope's noise error. NaN at the fit's own instant.
+     */
+    private static double excessRatePpb(SampleWindow.Fit f, Sample sample) {
+        double ageSeconds = (sample.monoNanos() - f.newestMonoNanos()) / 1e9;
+        if (!(ageSeconds > 0)) {
+            return Double.NaN;
+        }
+        return (residualNanos(f, sample) - sample.errorNanos() - f.anchorBoundNanos()) / ageSeconds - f.slopeErrorPpb();
+    }
+
     /** Whether {@code sample} agrees with {@code f}: within the line's bound and its own error. */
     private static boolean agrees(SampleWindow.Fit f, Sample sample) {
         return residualNanos(f, sample) <= f.boundNanosAt(sample.monoNanos()) + sample.errorNanos();
@@ -277,10 +307,11 @@ public final class DisciplinedClock {
         final String sourceName;
         final LeapIndicator leap;
         final long lastOffsetNanos;
+        final DriftAllowance drift;
 
         Model(SampleWindow.Fit fit, SampleWindow.Fit alternative, long pendingAtUpdateNanos, long updateMonoNanos,
                 DisciplineConfig config, double suspectNanos, ClockStatus statusAtUpdate, boolean frequencyKnown, boolean everSynchronized,
-                String sourceName, LeapIndicator leap, long lastOffsetNanos) {
+                String sourceName, LeapIndicator leap, long lastOffsetNanos, DriftAllowance drift) {
             this.fit = fit;
             this.alternative = alternative;
             this.pendingAtUpdateNanos = pendingAtUpdateNanos;
@@ -296,6 +327,7 @@ public final class DisciplinedClock {
             this.sourceName = sourceName;
             this.leap = leap;
             this.lastOffsetNanos = lastOffsetNanos;
+            this.drift = drift;
         }
 
         /** A copy of {@code m} with another suspect disagreement and status. */
@@ -315,6 +347,7 @@ public final class DisciplinedClock {
             this.sourceName = m.sourceName;
             this.leap = m.leap;
             this.lastOffsetNanos = m.lastOffsetNanos;
+            this.drift = m.drift;
         }
 
         Model withSuspect(double newSuspectNanos) {

@@ -141,6 +141,50 @@ final class SampleWindow {
     }
 
     /**
+     * The weighted least-squares slope of the newest {@code k} samples (ns per ns) and its worst-case error from their
+     * declared errors ({@code sum |c_j| e_j}, where the slope is {@code sum c_j x_j}), into {@code out[0]} and
+     * {@code out[1]}. Noise-free, the slope of any span is a convex combination of the oscillator's frequency over
+     * that span, which is what makes two of them comparable ({@link DriftMonitor}). False (out untouched) when the
+     * samples have no spread in time.
+     */
+    boolean slopeOfNewest(int k, double[] out) {
+        assert k >= 2 && k <= count;
+        int first = (head + count - k) % SAMPLES_MAX;
+        long originMonoNanos = monoNanos[first];
+        long originX = refMinusMonoNanos[first];
+        double sumW = 0, sumWt = 0, sumWx = 0;
+        for (int m = 0; m < k; m++) {
+            int i = (first + m) % SAMPLES_MAX;
+            double w = 1.0 / ((double) errorNanos[i] * errorNanos[i]);
+            sumW += w;
+            sumWt += w * (monoNanos[i] - originMonoNanos);
+            sumWx += w * (refMinusMonoNanos[i] - originX);
+        }
+        double meanT = sumWt / sumW;
+        double meanX = sumWx / sumW;
+        double s = 0, sxy = 0;
+        for (int m = 0; m < k; m++) {
+            int i = (first + m) % SAMPLES_MAX;
+            double w = 1.0 / ((double) errorNanos[i] * errorNanos[i]);
+            double dt = (monoNanos[i] - originMonoNanos) - meanT;
+            s += w * dt * dt;
+            sxy += w * dt * ((refMinusMonoNanos[i] - originX) - meanX);
+        }
+        if (!(s > sumW)) {
+            return false;
+        }
+        double noise = 0;
+        for (int m = 0; m < k; m++) {
+            int i = (first + m) % SAMPLES_MAX;
+            double w = 1.0 / ((double) errorNanos[i] * errorNanos[i]);
+            noise += Math.abs(w * ((monoNanos[i] - originMonoNanos) - meanT)) * errorNanos[i] / s;
+        }
+        out[0] = sxy / s;
+        out[1] = noise;
+        return true;
+    }
+
+    /**
      * A fitted line: reference time at local instant t is {@code t + xAtNewest + slope*(t - newestMonoNanos)},
      * within {@link #boundNanosAt} of the truth.
      *

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * {@code maxDriftPpb} over the span a window and the wait after it cover; noise inside the declared error
  * (uniform, Gaussian, edge-of-range blocks, alternating edges, none), declared errors that vary; irregular
  * sampling with gaps; drift files right, wrong by anything up to the tolerance, or absent; host clocks off.
- * Every read is checked against true time; one violation fails the run and prints its seed.
+ * Every read is checked against true time; one violation fails the run and prints its seed. Inside the assumption
+ * the drift monitor ({@link DriftMonitor}) must never widen the allowance.
  *
  * <p>Reproduce one seed: {@code ./mvnw test -Dtest=DisciplineBoundPropertyTest -Dionclock.bound.seed=N};
  * more scenarios: {@code -Dionclock.bound.scenarios=N} (default {@value #SCENARIOS_DEFAULT}).
@@ -179,6 +180,7 @@ class DisciplineBoundPropertyTest {
             assertEquals(0, r.violations, "true time outside the bound, " + where);
             assertEquals(0, r.backwards, "time went backwards, " + where);
             assertEquals(0, r.monotonicViolations, where);
+            assertEquals(0, r.driftWidenings, "the drift monitor fired on a path inside the allowance, " + where);
         }
         System.out.printf("bound property: %d scenarios, %d reads (%d bounded), 0 violations%n", count, reads, bounded);
         if (only == null && scenarios >= SCENARIOS_DEFAULT) {

@@ -20,6 +20,8 @@ public final class WanderRig {
     public static final long SECOND_NANOS = 1_000_000_000L;
     public static final long START_EPOCH_NANOS = 1_790_000_000L * SECOND_NANOS;
     static final long START_MONO_NANOS = 5 * SECOND_NANOS;
+    /** Violating reads whose instants a result keeps. */
+    static final int VIOLATIONS_KEPT = 100_000;
     /** Truth is integrated on this grid; frequency steps are placed on it. */
     static final long GRID_NANOS = 10_000_000L;
 
@@ -48,6 +50,16 @@ public final class WanderRig {
         long samplesSuspect;
         long windowResets;
         long windowRestores;
+        /** Times the drift monitor widened the allowance; the allowance in force at the end. */
+        public long driftWidenings;
+        public long driftAllowancePpbAtEnd;
+        /** When the last widening was (ns since the start), -1 if none. */
+        public long driftLastWideningNanos = -1;
+        /** The last read that violated the bound (ns since the start), -1 if none; the first of them kept. */
+        public long lastViolationNanos = -1;
+        final long[] violationNanos = new long[VIOLATIONS_KEPT];
+        final double[] violationExcessNanos = new double[VIOLATIONS_KEPT];
+        int violationsKept;
         final long[] boundNanos;
         final long[] errorNanos;
         int kept;
@@ -82,12 +94,41 @@ public final class WanderRig {
             return sorted[(int) Math.min(kept - 1, Math.floor(p * kept))];
         }
 
+        /**
+         * The longest time, in seconds, from the latest excursion start (local seconds since the start, sorted) before
+         * a violating read to that read; 0 when there was none. A violation before every start counts from the start.
+         */
+        public double violationDelaySeconds(double[] excursionStartsSeconds) {
+            return violationDelaySeconds(excursionStartsSeconds, 0);
+        }
+
+        /** As {@link #violationDelaySeconds(double[])}, counting only violations by more than {@code excessNanosMin}. */
+        public double violationDelaySeconds(double[] excursionStartsSeconds, double excessNanosMin) {
+            double worst = 0;
+            for (int k = 0; k < violationsKept; k++) {
+                if (violationExcessNanos[k] <= excessNanosMin) {
+                    continue;
+                }
+                double at = violationNanos[k] / 1e9;
+                double from = 0;
+                for (double s : excursionStartsSeconds) {
+                    if (s <= at) {
+                        from = s;
+                    }
+                }
+                worst = Math.max(worst, at - from);
+            }
+            return worst;
+        }
+
         @Override
         public String toString() {
             return String.format("reads %d (bounded %d), violations %d, worst excess %.1f ns, backwards %d, "
-                    + "monotonic violations %d, accepted %d, suspect %d, resets %d (undone %d), bound p50 %d ns, error p50 %d p99 %d ns",
+                    + "monotonic violations %d, accepted %d, suspect %d, resets %d (undone %d), drift widenings %d"
+                    + " (allowance at the end %d ppb), bound p50 %d ns, error p50 %d p99 %d ns",
                     reads, boundedReads, violations, worstExcessNanos, backwards, monotonicViolations, samplesAccepted,
-                    samplesSuspect, windowResets, windowRestores, boundPercentile(0.5), errorPercentile(0.5), errorPercentile(0.99));
+                    samplesSuspect, windowResets, windowRestores, driftWidenings, driftAllowancePpbAtEnd,
+                    boundPercentile(0.5), errorPercentile(0.5), errorPercentile(0.99));
         }
     }
 
@@ -202,6 +243,11 @@ public final class WanderRig {
                         if (result.violations++ == 0) {
                             result.firstViolationNanos = nowNanos;
                         }
+                        result.lastViolationNanos = nowNanos;
+                        if (result.violationsKept < VIOLATIONS_KEPT) {
+                            result.violationExcessNanos[result.violationsKept] = errorNanos - reading.boundNanos;
+                            result.violationNanos[result.violationsKept++] = nowNanos;
+                        }
                         result.worstExcessNanos = Math.max(result.worstExcessNanos, errorNanos - reading.boundNanos);
                     }
                     if (nowNanos >= settleNanos) {
@@ -214,6 +260,11 @@ public final class WanderRig {
         result.monotonicViolations = clock.monotonicViolations();
         result.windowResets = clock.windowResets();
         result.windowRestores = clock.windowRestores();
+        result.driftWidenings = clock.driftAllowance().widenings();
+        result.driftAllowancePpbAtEnd = clock.driftAllowance().inForcePpb();
+        if (clock.driftAllowance().widenings() > 0) {
+            result.driftLastWideningNanos = clock.driftAllowance().lastWideningMonoNanos() - START_MONO_NANOS;
+        }
         return result;
     }
 
@@ -260,6 +311,22 @@ public final class WanderRig {
 
     public static FrequencyPath sine(double centerPpb, double amplitudePpb, double periodSeconds) {
         return t -> centerPpb + amplitudePpb * Math.sin(2 * Math.PI * t / periodSeconds);
+    }
+
+    /**
+     * A board's crystal as the sim profile simulates it ({@link SimulatedOscillator}): {@code offsetPpb}, plus a seeded
+     * random walk stepped each second ({@code walkPpbPerSqrtSecond x sqrt(1 s)}, constant within the second, breaks on
+     * the grid), plus a temperature cycle {@code temperaturePpb x sin(2 pi t / periodSeconds)}, for {@code seconds}.
+     */
+    public static FrequencyPath crystal(double offsetPpb, double walkPpbPerSqrtSecond, double temperaturePpb,
+            double periodSeconds, long seed, int seconds) {
+        double[] walk = new double[seconds + 2];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int k = 1; k < walk.length; k++) {
+            walk[k] = walk[k - 1] + r.nextGaussian() * walkPpbPerSqrtSecond;
+        }
+        return t -> offsetPpb + walk[(int) Math.min(walk.length - 1, Math.max(0, Math.floor(t)))]
+                + temperaturePpb * Math.sin(2 * Math.PI * t / periodSeconds);
     }
 
     /** A piecewise-constant path: {@code ppb[k]} from {@code atSeconds[k]} (on the grid) on. */
