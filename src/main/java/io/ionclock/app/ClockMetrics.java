@@ -19,7 +19,8 @@ import java.util.function.ToDoubleFunction;
  * {@code ionclock_bound_seconds}, {@code ionclock_jitter_seconds}, {@code ionclock_status{status}},
  * {@code ionclock_monotonic_violations_total}, {@code ionclock_clock_steps_total},
  * {@code ionclock_samples_total{source,result}}, {@code ionclock_source_state{source,state}},
- * {@code ionclock_system_clock_offset_seconds}. Clocklink's are in {@link SyncMetrics}.
+ * {@code ionclock_system_clock_offset_seconds}, {@code ionclock_drift_allowance_ppb},
+ * {@code ionclock_drift_allowance_widenings_total}. Clocklink's are in {@link SyncMetrics}.
  */
 @Singleton
 public class ClockMetrics implements MeterBinder {
@@ -59,6 +60,11 @@ public class ClockMetrics implements MeterBinder {
                         .tag("source", source).tag("state", state.name()).register(registry);
             }
         }
+        gauge(registry, "ionclock.drift.allowance", "ppb",
+                "The oscillator allowance the bound uses: the profile's max-drift-ppb, wider after the samples proved it broken",
+                c -> c.clock().driftAllowance().inForcePpb());
+        FunctionCounter.builder("ionclock.drift.allowance.widenings", clock, c -> c.clock().driftAllowance().widenings())
+                .description("Times the samples proved the oscillator moved faster than its allowance in force").register(registry);
         FunctionCounter.builder("ionclock.monotonic.violations", clock, c -> c.clock().monotonicViolations())
                 .description("Updates that would have moved time backwards (must stay 0)").register(registry);
         FunctionCounter.builder("ionclock.clock.steps", clock, c -> c.clock().steps())

@@ -2,6 +2,7 @@ package io.ionclock.app;
 
 import io.ionclock.adapter.net.ClocklinkUdp;
 import io.ionclock.core.ClockSnapshot;
+import io.ionclock.core.DriftAllowance;
 import io.ionclock.core.Sample;
 import io.ionclock.core.SourceStats;
 import io.ionclock.core.clocklink.PeerStatus;
@@ -30,7 +31,18 @@ public record StatusResponse(
     @RegisterForReflection
     public record ClockState(long offsetNanos, long lastOffsetNanos, double frequencyPpb, double frequencyErrorPpb,
             double jitterNanos, long lastSampleAgeNanos, int sampleCount, long monotonicViolations, long steps,
-            long windowResets, long windowRestores, int queuedSamples, long systemClockOffsetNanos) {
+            long windowResets, long windowRestores, int queuedSamples, long systemClockOffsetNanos,
+            DriftState driftAllowance) {
+    }
+
+    /**
+     * The oscillator allowance the bound uses: the profile's {@code configuredPpb}, the {@code inForcePpb} (wider after
+     * the samples proved the crystal moved faster; {@code widened}), how often that happened, the evidence then (a lower
+     * bound on how far the frequency had moved from its window's mean, ppb) and how long ago (-1: never).
+     */
+    @RegisterForReflection
+    public record DriftState(long configuredPpb, long inForcePpb, boolean widened, long widenings, double lastEvidencePpb,
+            long lastWideningAgeNanos) {
     }
 
     @RegisterForReflection
@@ -57,13 +69,19 @@ public record StatusResponse(
         var c = service.clock();
         ClockState clock = new ClockState(s.offsetNanos(), s.lastOffsetNanos(), s.frequencyPpb(), s.frequencyErrorPpb(),
                 s.jitterNanos(), s.lastSampleAgeNanos(), s.sampleCount(), c.monotonicViolations(), c.steps(),
-                c.windowResets(), c.windowRestores(), service.queuedSamples(), service.systemClockOffsetNanos());
+                c.windowResets(), c.windowRestores(), service.queuedSamples(), service.systemClockOffsetNanos(),
+                driftState(c.driftAllowance(), s.monoNanos()));
         Reference reference = service.reference()
                 .map(r -> new Reference(r.kind(), service.referenceAlive(), r.details()))
                 .orElse(new Reference("none", true, Map.of()));
         List<SourceState> sources = service.sources().stream().map(src -> sourceState(service, src, s.monoNanos())).toList();
         ClocklinkUdp.View sync = service.clocklink().map(ClocklinkUdp::view).orElse(null);
         return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources, sync);
+    }
+
+    private static DriftState driftState(DriftAllowance d, long nowMonoNanos) {
+        return new DriftState(d.configuredPpb(), d.inForcePpb(), d.widened(), d.widenings(), d.lastEvidencePpb(),
+                d.lastWideningMonoNanos() == Long.MIN_VALUE ? -1 : nowMonoNanos - d.lastWideningMonoNanos());
     }
 
     private static SourceState sourceState(ClockService service, SourceStats.Source src, long nowMonoNanos) {
