@@ -15,6 +15,7 @@ import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.DisciplineConfig;
 import io.ionclock.core.DisciplineLoop;
 import io.ionclock.core.DisciplinedClock;
+import io.ionclock.core.DriftAllowance;
 import io.ionclock.core.MonoClock;
 import io.ionclock.core.ReferenceSource;
 import io.ionclock.core.Sample;
@@ -107,7 +108,9 @@ public class ClockService {
         boolean sync = !SyncSettings.ROLE_OFF.equals(config.sync().role());
         SyncInputs syncInputs = sync ? syncInputs() : null; // the keyfile and the peers, before anything starts
         boolean oscillator = "sim".equals(config.profile()) && !"gnss".equals(config.reference());
-        mono = oscillator ? new SimulatedOscillator(SystemMonoClock.INSTANCE, config.sim().oscillatorPpb())
+        IonclockConfig.Sim sim = config.sim();
+        mono = oscillator ? new SimulatedOscillator(SystemMonoClock.INSTANCE, sim.oscillatorPpb(),
+                sim.wanderPpbPerSqrtSecond(), sim.temperaturePpb(), sim.temperaturePeriod().toNanos() / 1e9, sim.seed())
                 : SystemMonoClock.INSTANCE;
         driftFile = new DriftFile(Path.of(config.dataDir()), config.profile());
         double driftPpb = driftFile.readFrequencyPpb(disciplineConfig.frequencyPpbMax());
@@ -118,7 +121,9 @@ public class ClockService {
         LOG.infof("ionclock: profile %s, reference %s, sync %s, drift file %s (%s ppb)%s", config.profile(),
                 config.reference(), config.sync().role(), driftFile.path(),
                 Double.isNaN(driftPpb) ? "none" : String.format("%.1f", driftPpb),
-                oscillator ? ", simulated oscillator " + config.sim().oscillatorPpb() + " ppb" : "");
+                oscillator ? String.format(", simulated oscillator %d ppb, wander %.2f ppb/sqrt(s), temperature %d ppb / %s",
+                        sim.oscillatorPpb(), sim.wanderPpbPerSqrtSecond(), sim.temperaturePpb(), sim.temperaturePeriod())
+                        : "");
         reference = createReference();
         reference.ifPresent(r -> {
             sources.add(r);
@@ -273,7 +278,14 @@ public class ClockService {
         if (sourceOfSampleName.size() < SourceStats.SOURCES_MAX) {
             sourceOfSampleName.putIfAbsent(sample.sourceName(), queued.source());
         }
+        long wideningsBefore = clock.driftAllowance().widenings();
         DisciplinedClock.Verdict verdict = discipline.offer(queued.source(), sample, nowMonoNanos);
+        DriftAllowance drift = clock.driftAllowance();
+        if (drift.widenings() > wideningsBefore) {
+            LOG.warnf("the oscillator moved faster than its allowance: the samples show at least %.0f ppb from the window's"
+                    + " mean; the bound now allows %d ppb (configured %d, ionclock.max-drift-ppb)", drift.lastEvidencePpb(),
+                    drift.inForcePpb(), drift.configuredPpb());
+        }
         if (verdict != null) {
             stats.record(sample, verdict, discipline.lastOffsetNanos());
         } else {

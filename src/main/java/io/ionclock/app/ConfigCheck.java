@@ -37,6 +37,11 @@ public final class ConfigCheck {
         range(errors, "ionclock.frequency-tolerance-ppb", c.frequencyTolerancePpb(), 1, 50_000_000);
         range(errors, "ionclock.sim.oscillator-ppb", c.sim().oscillatorPpb(), -10_000_000, 10_000_000);
         range(errors, "ionclock.sim.noise-nanos", c.sim().noiseNanos(), 0, 1_000_000_000);
+        if (!(c.sim().wanderPpbPerSqrtSecond() >= 0 && c.sim().wanderPpbPerSqrtSecond() <= 1_000_000)) {
+            errors.add("ionclock.sim.wander-ppb-per-sqrt-second: " + c.sim().wanderPpbPerSqrtSecond() + " is not in 0..1000000");
+        }
+        range(errors, "ionclock.sim.temperature-ppb", c.sim().temperaturePpb(), 0, 10_000_000);
+        positive(errors, "ionclock.sim.temperature-period", c.sim().temperaturePeriod());
         if (!SerialPortConfig.isBaudSupported(c.gnss().baud())) {
             errors.add("ionclock.gnss.baud: " + c.gnss().baud() + " is not a supported line speed (4800..921600)");
         }

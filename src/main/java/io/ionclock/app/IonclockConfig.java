@@ -235,6 +235,18 @@ public interface IonclockConfig {
         @WithDefault("25000")
         long oscillatorPpb();
 
+        /** The simulated oscillator's frequency random walk: a Gaussian step of this x sqrt(1 s) each second. */
+        @WithDefault("0")
+        double wanderPpbPerSqrtSecond();
+
+        /** Amplitude of the simulated oscillator's temperature cycle. */
+        @WithDefault("0")
+        long temperaturePpb();
+
+        /** Period of the simulated oscillator's temperature cycle. */
+        @WithDefault("15m")
+        Duration temperaturePeriod();
+
         /** Standard deviation of the simulated reference's noise. */
         @WithDefault("500")
         long noiseNanos();

@@ -8,6 +8,7 @@ import io.ionclock.core.DisciplineConfig;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -182,6 +183,25 @@ class ConfigCheckTest {
         assertTrue(bad.getMessage().contains("ionclock.profile"), bad.getMessage());
     }
 
+    /** Every board states its oscillator: the bound's assumption is the board's, not a cloud host's default. */
+    @Test
+    void everyDeviceProfileStatesItsOscillator() throws Exception {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("device-profiles"))) {
+            List<java.nio.file.Path> profiles = files.filter(f -> f.toString().endsWith(".properties")).toList();
+            assertTrue(profiles.size() >= 4, profiles.toString());
+            for (java.nio.file.Path f : profiles) {
+                java.util.Properties p = new java.util.Properties();
+                try (var in = java.nio.file.Files.newBufferedReader(f)) {
+                    p.load(in);
+                }
+                long drift = Long.parseLong(p.getProperty("ionclock.max-drift-ppb", "-1"));
+                long tolerance = Long.parseLong(p.getProperty("ionclock.frequency-tolerance-ppb", "-1"));
+                assertTrue(drift > 0 && tolerance > drift, f + ": max-drift-ppb " + drift + ", tolerance " + tolerance);
+                assertTrue(java.nio.file.Files.readString(f).contains("oscillator"), f + " names where its figures come from");
+            }
+        }
+    }
+
     @Test
     void theSimProfileSetsTheReferenceAndExplicitSettingsWin() {
         SmallRyeConfig c = new SmallRyeConfigBuilder().withMapping(IonclockConfig.class).withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
@@ -191,5 +211,8 @@ class ConfigCheckTest {
         assertEquals("sim", config.reference());
         assertEquals(25_000, config.sim().oscillatorPpb());
         assertEquals(99, config.sim().seed());
+        assertEquals(200, config.maxDriftPpb(), "the profile states its oscillator");
+        assertEquals(100_000, config.frequencyTolerancePpb());
+        assertEquals(0.2, config.sim().wanderPpbPerSqrtSecond());
     }
 }
