@@ -12,14 +12,23 @@ import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * The sim profile's accuracy against the host clock, in process (no HTTP in the way): the sim reference
- * and oscillator exactly as the appliance builds them, the discipline on its own thread.
- * Run: {@code ./ionclock bench-sim [SECONDS]}.
+ * and oscillator exactly as the appliance builds them from {@code device-profiles/sim.properties} (its oscillator's
+ * wander and its stated allowance), the discipline on its own thread. Run: {@code ./ionclock bench-sim [SECONDS]}.
  */
 public final class SimAccuracy {
     public static void main(String[] args) throws Exception {
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 120;
-        MonoClock mono = new SimulatedOscillator(SystemMonoClock.INSTANCE, 25_000);
-        DisciplinedClock clock = new DisciplinedClock(DisciplineConfig.defaults(), mono.monoNanos(),
+        java.util.Properties p = BoundTightness.profile("sim");
+        double offsetPpb = Double.parseDouble(p.getProperty("ionclock.sim.oscillator-ppb"));
+        double walk = Double.parseDouble(p.getProperty("ionclock.sim.wander-ppb-per-sqrt-second", "0"));
+        double temperature = Double.parseDouble(p.getProperty("ionclock.sim.temperature-ppb", "0"));
+        double period = BoundTightness.minutes(p.getProperty("ionclock.sim.temperature-period", "15m"));
+        MonoClock mono = new SimulatedOscillator(SystemMonoClock.INSTANCE, offsetPpb, walk, temperature, period, 1);
+        DisciplineConfig d = DisciplineConfig.defaults();
+        DisciplineConfig config = new DisciplineConfig(d.slewRatePpbMax(),
+                Long.parseLong(p.getProperty("ionclock.max-drift-ppb")),
+                Long.parseLong(p.getProperty("ionclock.frequency-tolerance-ppb")), d.holdoverAfterNanos(), d.boundNanosMax());
+        DisciplinedClock clock = new DisciplinedClock(config, mono.monoNanos(),
                 SystemMonoClock.HOST_EPOCH.epochNanos(), Double.NaN);
         ArrayBlockingQueue<Sample> queue = new ArrayBlockingQueue<>(256);
         SimReferenceSource source = new SimReferenceSource(mono, SystemMonoClock.HOST_EPOCH,
@@ -38,6 +47,9 @@ public final class SimAccuracy {
         String report = AccuracyRun.measure(clock, mono, seconds, 1_000_000);
         source.close();
         discipline.interrupt();
-        System.out.printf("sim accuracy, %d s, oscillator +25 ppm, noise sigma 500 ns%n%s", seconds, report);
+        System.out.printf("sim accuracy, %d s, the sim profile: oscillator %.0f ppb, walk %.2f ppb/sqrt(s), temperature %.0f"
+                + " ppb / %.0f s, noise sigma 500 ns, max-drift %d ppb, tolerance %d ppb; drift widenings %d%n%s", seconds,
+                offsetPpb, walk, temperature, period, config.maxDriftPpb(), config.frequencyPpbMax(),
+                clock.driftAllowance().widenings(), report);
     }
 }
