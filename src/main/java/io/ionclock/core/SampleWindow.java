@@ -79,24 +79,11 @@ final class SampleWindow {
         int newest = (head + count - 1) % SAMPLES_MAX;
         long originMonoNanos = monoNanos[newest];
         long originX = refMinusMonoNanos[newest];
-        double sumW = 0, sumWt = 0, sumWx = 0;
-        for (int k = 0; k < count; k++) {
-            int i = (head + k) % SAMPLES_MAX;
-            double w = 1.0 / ((double) errorNanos[i] * errorNanos[i]);
-            sumW += w;
-            sumWt += w * (monoNanos[i] - originMonoNanos);
-            sumWx += w * (refMinusMonoNanos[i] - originX);
-        }
-        double meanT = sumWt / sumW;
-        double meanX = sumWx / sumW;
-        double s = 0, sxy = 0;
-        for (int k = 0; k < count; k++) {
-            int i = (head + k) % SAMPLES_MAX;
-            double w = 1.0 / ((double) errorNanos[i] * errorNanos[i]);
-            double dt = (monoNanos[i] - originMonoNanos) - meanT;
-            s += w * dt * dt;
-            sxy += w * dt * ((refMinusMonoNanos[i] - originX) - meanX);
-        }
+        Regression g = regress(count, originMonoNanos, originX);
+        double meanT = g.meanT;
+        double meanX = g.meanX;
+        double s = g.s;
+        double sumW = g.sumW;
         // The prior is never trusted beyond the tolerance: the truth may be anywhere in [-slopeMax, slopeMax].
         double priorGrowth = slopeMax + Math.abs(priorSlope);
         // The samples' weighted variance in time (s / sumW, ns^2) must be real for a slope to exist.
@@ -104,12 +91,8 @@ final class SampleWindow {
         double slope = priorSlope;
         double slopeNoiseError = 0;
         if (slopeFromWindow) {
-            slope = sxy / s;
-            for (int k = 0; k < count; k++) {
-                int i = (head + k) % SAMPLES_MAX;
-                double w = 1.0 / ((double) errorNanos[i] * errorNanos[i]);
-                slopeNoiseError += Math.abs(w * ((monoNanos[i] - originMonoNanos) - meanT)) * errorNanos[i] / s;
-            }
+            slope = g.sxy / s;
+            slopeNoiseError = g.noise;
             // A window too short or too noisy to beat the prior, or an impossible rate: use the prior.
             slopeFromWindow = slopeNoiseError + driftSlope < priorGrowth && Math.abs(slope) <= slopeMax;
         }
@@ -150,8 +133,34 @@ final class SampleWindow {
     boolean slopeOfNewest(int k, double[] out) {
         assert k >= 2 && k <= count;
         int first = (head + count - k) % SAMPLES_MAX;
-        long originMonoNanos = monoNanos[first];
-        long originX = refMinusMonoNanos[first];
+        Regression g = regress(k, monoNanos[first], refMinusMonoNanos[first]);
+        if (!(g.s > g.sumW)) {
+            return false;
+        }
+        out[0] = g.sxy / g.s;
+        out[1] = g.noise;
+        return true;
+    }
+
+    /** A weighted least-squares regression's sums, reused by one owner (no allocation). */
+    private static final class Regression {
+        double sumW;
+        double meanT;
+        double meanX;
+        double s;
+        double sxy;
+        /** {@code sum |c_j| e_j}: the slope's worst-case error from the declared errors; 0 without a slope. */
+        double noise;
+    }
+
+    private final Regression regression = new Regression();
+
+    /**
+     * Regresses x on mono over the newest {@code k} samples, weights 1/e^2, times and x taken from an origin (the
+     * differences stay exact in longs before they become doubles).
+     */
+    private Regression regress(int k, long originMonoNanos, long originX) {
+        int first = (head + count - k) % SAMPLES_MAX;
         double sumW = 0, sumWt = 0, sumWx = 0;
         for (int m = 0; m < k; m++) {
             int i = (first + m) % SAMPLES_MAX;
@@ -170,18 +179,22 @@ final class SampleWindow {
             s += w * dt * dt;
             sxy += w * dt * ((refMinusMonoNanos[i] - originX) - meanX);
         }
-        if (!(s > sumW)) {
-            return false;
-        }
         double noise = 0;
-        for (int m = 0; m < k; m++) {
-            int i = (first + m) % SAMPLES_MAX;
-            double w = 1.0 / ((double) errorNanos[i] * errorNanos[i]);
-            noise += Math.abs(w * ((monoNanos[i] - originMonoNanos) - meanT)) * errorNanos[i] / s;
+        if (k >= 2 && s > sumW) {
+            for (int m = 0; m < k; m++) {
+                int i = (first + m) % SAMPLES_MAX;
+                double w = 1.0 / ((double) errorNanos[i] * errorNanos[i]);
+                noise += Math.abs(w * ((monoNanos[i] - originMonoNanos) - meanT)) * errorNanos[i] / s;
+            }
         }
-        out[0] = sxy / s;
-        out[1] = noise;
-        return true;
+        Regression g = regression;
+        g.sumW = sumW;
+        g.meanT = meanT;
+        g.meanX = meanX;
+        g.s = s;
+        g.sxy = sxy;
+        g.noise = noise;
+        return g;
     }
 
     /**
