@@ -5,13 +5,14 @@ package io.ionclock.core;
  * {@code maxDriftPpb} of its mean over the fit window) with the samples themselves, and widens the allowance in force
  * when they prove it broken: a crystal that a heater, a fan or age moves faster than its board's profile says.
  *
- * <p>The evidence. Noise-free, the least-squares slope of any span of samples is a convex combination of the
- * frequency over that span, so the slope of the newest {@value #RECENT_SAMPLES} samples and the slope of the whole
- * window (its mean) differ by at most the allowance while the assumption holds. Each slope's error from the samples'
- * noise is at most {@code sum |c_j| e_j} (their declared errors), so
- * {@code evidence = |recent - window| - recentNoise - windowNoise} is a lower bound on how far the frequency moved
- * from its mean. It can exceed the allowance only when the assumption is broken (or a sample broke its declared
- * error): the monitor never fires on a path inside the allowance.
+ * <p>The evidence, two kinds, both proof rather than estimate. (1) Noise-free, the least-squares slope of any span
+ * of samples is a convex combination of the frequency over that span, so the slope of the newest 8 or 16 samples and
+ * the slope of the whole window (its mean) differ by at most the allowance while the assumption holds. Each slope's
+ * error from the samples' noise is at most {@code sum |c_j| e_j} (their declared errors), so
+ * {@code |recent - window| - recentNoise - windowNoise} is a lower bound on how far the frequency moved from its
+ * mean. (2) A sample outside the prediction's bound proves the truth left the line faster than the allowance lets
+ * it ({@link #onSuspect}). Either can exceed the allowance only when the assumption is broken (or a sample broke its
+ * declared error): the monitor never fires on a path inside the allowance.
  *
  * <p>The answer. When the evidence exceeds the allowance in force, the allowance becomes {@value #WIDEN_FACTOR} times
  * the evidence (so a wander up to that is covered once seen); it returns to the configured value, never below, after
@@ -48,7 +49,7 @@ final class DriftMonitor {
     private DriftAllowance state;
 
     DriftMonitor(DisciplineConfig config) {
-        java.util.Arrays.fill(suspectAt, Long.MIN_VALUE / 2);
+        java.util.Arrays.fill(suspectAt, Long.MIN_VALUE / 2); // no suspect yet: all far in the past
         this.configuredPpb = config.maxDriftPpb();
         this.inForcePpbMax = Math.max(configuredPpb, Math.min(2 * config.frequencyPpbMax(), DisciplineConfig.RATE_PPB_LIMIT / 10 - 1));
         this.inForcePpb = configuredPpb;
@@ -135,8 +136,9 @@ final class DriftMonitor {
         if (evidencePpb > configuredPpb) {
             lastEvidenceAboveConfiguredMonoNanos = nowMonoNanos;
         }
-        if (evidencePpb > inForcePpb) {
-            inForcePpb = Math.min(inForcePpbMax, (long) Math.ceil(WIDEN_FACTOR * evidencePpb));
+        long widened = Math.min(inForcePpbMax, (long) Math.ceil(WIDEN_FACTOR * evidencePpb));
+        if (evidencePpb > inForcePpb && widened > inForcePpb) {
+            inForcePpb = widened;
             state = new DriftAllowance(configuredPpb, inForcePpb, state.widenings() + 1, evidencePpb, nowMonoNanos);
             return true;
         }
