@@ -19,7 +19,7 @@ import java.util.Map;
  * <p>Two modes. {@code short} (what the test suite runs): each scenario compressed in time to at most
  * {@link #SHORT_SECONDS} ({@link #SHORT_SECONDS_LARGE} for fleets of over {@link #LARGE_NODES} nodes), its warm-up
  * and every fault's start and end scaled by the same factor, so every fault kind still happens. {@code full}: the
- * scenarios as shipped (about 15 minutes on two cores).
+ * scenarios as shipped (about 7 minutes on two cores).
  *
  * <pre>
  *   ./mvnw test -Dtest=SimGoldenTest                                  # check (short)
