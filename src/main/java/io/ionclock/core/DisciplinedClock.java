@@ -113,8 +113,9 @@ public final class DisciplinedClock {
                 driftMonitor.onRestore();
             } else if (++suspectsInRow < SUSPECTS_TO_RESET) {
                 driftMonitor.onSuspect(excessRatePpb, false, nowMonoNanos);
-                // Until we know who is wrong, the disagreement is part of the published bound.
-                model = old.withSuspect(residualNanos(old.fit, sample) + sample.errorNanos());
+                // Until we know who is wrong, the disagreement is part of the published bound (a widened allowance
+                // shows at once, and the fit takes it at the next accepted sample).
+                model = old.withSuspect(residualNanos(old.fit, sample) + sample.errorNanos(), driftMonitor.state());
                 return Verdict.REJECTED_SUSPECT;
             } else {
                 // The reference moved, or the oscillator left the allowance: start again from this sample, with
@@ -213,8 +214,9 @@ public final class DisciplinedClock {
 
     /**
      * How fast the published clock may be drifting from true time now, ppb: the slope's error bound, plus the
-     * oscillator allowance in force ({@link #driftAllowance}), plus the slew rate while a correction is being slewed out. A pure read of the model: unlike
-     * {@link #read}, it does not move the readers' shared floor (the source selection asks it for every sample).
+     * oscillator allowance in force ({@link #driftAllowance}), plus the slew rate while a correction is being slewed
+     * out. A pure read of the model: unlike {@link #read}, it does not move the readers' shared floor (the source
+     * selection asks it for every sample).
      */
     public double rateErrorPpbMax(long monoNanos) {
         Model m = model;
@@ -331,7 +333,7 @@ public final class DisciplinedClock {
         }
 
         /** A copy of {@code m} with another suspect disagreement and status. */
-        private Model(Model m, double suspectNanos, ClockStatus statusAtUpdate) {
+        private Model(Model m, double suspectNanos, ClockStatus statusAtUpdate, DriftAllowance drift) {
             this.fit = m.fit;
             this.alternative = m.alternative;
             this.pendingAtUpdateNanos = m.pendingAtUpdateNanos;
@@ -347,15 +349,15 @@ public final class DisciplinedClock {
             this.sourceName = m.sourceName;
             this.leap = m.leap;
             this.lastOffsetNanos = m.lastOffsetNanos;
-            this.drift = m.drift;
+            this.drift = drift;
         }
 
-        Model withSuspect(double newSuspectNanos) {
-            return new Model(this, Math.max(suspectNanos, newSuspectNanos), statusAtUpdate);
+        Model withSuspect(double newSuspectNanos, DriftAllowance newDrift) {
+            return new Model(this, Math.max(suspectNanos, newSuspectNanos), statusAtUpdate, newDrift);
         }
 
         Model withStatus(ClockStatus status) {
-            return new Model(this, suspectNanos, status);
+            return new Model(this, suspectNanos, status, drift);
         }
 
         /** The correction still to slew out at {@code monoNanos}: published minus estimate. */

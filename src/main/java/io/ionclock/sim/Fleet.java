@@ -122,7 +122,7 @@ final class Fleet {
     }
 
     /** Node {@code i}'s Clocklink source in its discipline loop. */
-    int clocklinkSource(Topology topology, int i) {
+    static int clocklinkSource(Topology topology, int i) {
         return topology.isMaster(i) ? 1 : 0;
     }
 

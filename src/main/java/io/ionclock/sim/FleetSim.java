@@ -249,7 +249,7 @@ public final class FleetSim {
     /** What node {@code i} learns from Clocklink goes into its discipline loop, which selects among its sources. */
     private void onClocklinkSample(int i, Sample s) {
         long mono = fleet.oscillators[i].mono(eventNanos);
-        int source = fleet.clocklinkSource(topology, i);
+        int source = Fleet.clocklinkSource(topology, i);
         if (worker != null && topology.leafGateway(i)) {
             worker.submit(i, source, s, mono);
             return;
