@@ -204,6 +204,10 @@ public interface IonclockConfig {
         /** Each link's longest filter window: the node sizes each link's window within it from its jitter and poll. */
         @WithDefault("1024s")
         Duration filterWindow();
+
+        /** A gateway's steady traffic budget, UDP payload bytes a second (0: none; more bytes buy accuracy). */
+        @WithDefault("250")
+        long budgetBytesPerSecond();
     }
 
     interface Gnss {

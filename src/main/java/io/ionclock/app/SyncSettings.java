@@ -53,6 +53,7 @@ public final class SyncSettings {
         FIELD_KEYS.put("frequencyTolerancePpb", "ionclock.frequency-tolerance-ppb");
         FIELD_KEYS.put("disciplineFrequencyPpbMax", "ionclock.frequency-tolerance-ppb");
         FIELD_KEYS.put("filterWindowNanos", "ionclock.sync.filter-window");
+        FIELD_KEYS.put("budgetBytesPerSecond", "ionclock.sync.budget-bytes-per-second");
         FIELD_KEYS.put("a gateway needs", "ionclock.sync.peers");
         FIELD_KEYS.put("at most", "ionclock.sync.peers");
         FIELD_KEYS.put("peer", "ionclock.sync.peers");
@@ -123,6 +124,7 @@ public final class SyncSettings {
         core(errors, () -> base.withClients(s.clientsMax(), true));
         core(errors, () -> base.withTiming(s.timestampErrorNanos(), c.frequencyTolerancePpb(), base.filterWindowNanos()));
         core(errors, () -> base.withTiming(base.timestampErrorNanos(), base.frequencyTolerancePpb(), nanos(s.filterWindow())));
+        core(errors, () -> base.withBudget(s.budgetBytesPerSecond()));
         if (peers != null && (ROLE_MASTER.equals(role) || ROLE_GATEWAY.equals(role))) {
             List<ClocklinkConfig.Peer> tokens = peerTokens(peers);
             core(errors, () -> ROLE_MASTER.equals(role) ? ClocklinkConfig.master("check", 0, CHECK_KEYS, tokens)
@@ -232,6 +234,7 @@ public final class SyncSettings {
                 .withTiming(s.timestampErrorNanos(), c.frequencyTolerancePpb(), nanos(s.filterWindow()))
                 .withDisciplineFrequencyPpbMax(c.frequencyTolerancePpb())
                 .withClients(s.clientsMax(), master || s.relay())
+                .withBudget(s.budgetBytesPerSecond())
                 .withSeed(seed);
     }
 

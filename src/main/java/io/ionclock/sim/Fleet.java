@@ -109,7 +109,8 @@ final class Fleet {
         return ClocklinkConfig.gateway(nodeId(i), 1, keys, peers)
                 .withPeriods(roundNanos, Math.max(roundNanos, pollNanos))
                 .withClients(topology.relay(i) ? t.relayClients() : 0, topology.relay(i))
-                .withFastTrackCycles(t.fastTrackCycles());
+                .withFastTrackCycles(t.fastTrackCycles())
+                .withBudget(t.budgetBytesPerSecond());
     }
 
     /** The fleet's one key (id 1), the same on every node. */

@@ -198,6 +198,21 @@ final class FleetMetrics {
         }
     }
 
+    /** The honest isolations by the isolating node's tier (0: masters), tiers with none left out. */
+    private Map<String, Object> honestIsolatedByTier() {
+        Map<String, Object> byTier = new java.util.TreeMap<>();
+        int pair = 0;
+        for (int i = 0; i < n; i++) {
+            int links = topology.peersOf(i).length;
+            for (int k = 0; k < links; k++, pair++) {
+                if (honestIsolated.get(pair)) {
+                    byTier.merge(Integer.toString(topology.tier(i)), 1, (a, b) -> (Integer) a + (Integer) b);
+                }
+            }
+        }
+        return byTier;
+    }
+
     /** Notes every link between two honest nodes that the listening node has isolated (it should never happen). */
     void checkHonestIsolation(long tNanos) {
         ClocklinkNode[] nodes = fleet.nodes;
@@ -250,6 +265,8 @@ final class FleetMetrics {
         r.put("bytesPerNodePerSecond", round3(network.bytes() / (double) n / seconds));
         r.put("bytesPerNodePerSecondSteady", round3(network.bytesSteady() / (double) n / steadySeconds));
         r.put("bytesSentPerSecondBusiestNode", round3(network.bytesSentBusiestNode() / seconds));
+        r.put("bytesSentPerSecondSteadyBusiestMaster", round3(network.bytesSentSteadyBusiest(topology::isMaster) / steadySeconds));
+        r.put("bytesSentPerSecondSteadyBusiestRelay", round3(network.bytesSentSteadyBusiest(topology::relay) / steadySeconds));
         r.put("messageBytesMax", network.messageBytesMax());
         putFaulty(r);
         putNodeCounters(r, network);
@@ -300,6 +317,7 @@ final class FleetMetrics {
         r.put("faultyNotIsolated", notIsolated);
         r.put("faultyUnheard", unheard);
         r.put("honestIsolatedLinks", honestIsolated.cardinality());
+        r.put("honestIsolatedLinksByTier", honestIsolatedByTier());
     }
 
     /** The nodes' own counters (elections, terms, drops, retries) and the network's losses, in the output's order. */

@@ -41,6 +41,7 @@ final class Network {
     // Traffic.
     private final DatagramDigest sent = new DatagramDigest();
     private final long[] bytesSentByNode;
+    private final long[] bytesSentSteadyByNode;
     private long messages;
     private long bytes;
     private long messagesSteady;
@@ -63,6 +64,7 @@ final class Network {
         this.tsSigmaNanos = Math.round(link.timestampJitterNanos());
         this.tsMaxNanos = (long) Math.ceil(TIMESTAMP_SIGMAS * tsSigmaNanos);
         this.bytesSentByNode = new long[topology.nodes];
+        this.bytesSentSteadyByNode = new long[topology.nodes];
     }
 
     /** The largest timestamp error: what the nodes are told. */
@@ -83,6 +85,7 @@ final class Network {
         if (tNanos >= warmupNanos) {
             messagesSteady++;
             bytesSteady += len;
+            bytesSentSteadyByNode[src] += len;
         }
         messageBytesMax = Math.max(messageBytesMax, len);
         if (dst < 0 || dst >= topology.nodes) {
@@ -233,6 +236,17 @@ final class Network {
         long busiest = 0;
         for (long b : bytesSentByNode) {
             busiest = Math.max(busiest, b);
+        }
+        return busiest;
+    }
+
+    /** The most bytes any one node of those {@code which} accepts sent after the warm-up. */
+    long bytesSentSteadyBusiest(java.util.function.IntPredicate which) {
+        long busiest = 0;
+        for (int i = 0; i < bytesSentSteadyByNode.length; i++) {
+            if (which.test(i)) {
+                busiest = Math.max(busiest, bytesSentSteadyByNode[i]);
+            }
         }
         return busiest;
     }

@@ -55,10 +55,11 @@ public record Scenario(
      * @param fastTrackCycles  cycles at the round period after start (default 300)
      * @param filterWindowSeconds each link's longest filter window (default 1024, the appliance's)
      * @param sampleMillis     a node's sample period (default 0: the appliance's automatic period)
-     * @param clientRequestsPerRound client requests a server answers per round on average (default 64, the appliance's)
+     * @param clientRequestsPerRound client requests a server answers per round on average (default: the appliance's)
+     * @param budgetBytesPerSecond a gateway's steady traffic budget (default: the appliance's; 0: none)
      */
     public record Topology(int upstreams, int masterClients, int relayClients, double pollMillis, int fastTrackCycles,
-            double filterWindowSeconds, double sampleMillis, int clientRequestsPerRound) {
+            double filterWindowSeconds, double sampleMillis, int clientRequestsPerRound, long budgetBytesPerSecond) {
     }
 
     /**
@@ -112,7 +113,7 @@ public record Scenario(
         double tsJitter = l.number("timestampJitterNanos", 0, 0, 10_000_000);
 
         Obj t = o.child("topology", Set.of("upstreams", "masterClients", "relayClients", "pollMillis", "fastTrackCycles",
-                "filterWindowSeconds", "sampleMillis", "clientRequestsPerRound"));
+                "filterWindowSeconds", "sampleMillis", "clientRequestsPerRound", "budgetBytesPerSecond"));
         int perRound = t.integer("clientRequestsPerRound", ClocklinkConfig.CLIENT_REQUESTS_PER_ROUND_DEFAULT, 1,
                 ClocklinkConfig.CLIENTS_MAX_LIMIT);
         int upstreams = t.integer("upstreams", upstreamsDefault(masters, gateways, perRound), 1, UPSTREAMS_MAX);
@@ -122,6 +123,8 @@ public record Scenario(
         int fastTrack = t.integer("fastTrackCycles", 300, 0, 100_000);
         double window = t.number("filterWindowSeconds", ClocklinkConfig.FILTER_WINDOW_NANOS_DEFAULT / 1e9, 1, 3600);
         double sample = t.number("sampleMillis", 0, 0, 1_024_000);
+        long budget = Math.round(t.number("budgetBytesPerSecond", ClocklinkConfig.BUDGET_BYTES_PER_SECOND_DEFAULT, 0,
+                ClocklinkConfig.BUDGET_BYTES_PER_SECOND_MAX));
 
         double convergence = o.number("convergenceMicros", 10, 0.001, 1e9);
 
@@ -162,7 +165,7 @@ public record Scenario(
         }
         return new Scenario(name, duration, warmup, masters, gateways, round, new Reference(refJitter, refBound),
                 new Oscillator(ppm, wander), new Link(delay, jitter, jitterMicros, asym, loss, tsJitter),
-                new Topology(upstreams, masterClients, relayClients, poll, fastTrack, window, sample, perRound), List.copyOf(faults),
+                new Topology(upstreams, masterClients, relayClients, poll, fastTrack, window, sample, perRound, budget), List.copyOf(faults),
                 convergence, List.copyOf(unknown));
     }
 

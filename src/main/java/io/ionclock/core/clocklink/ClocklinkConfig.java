@@ -20,7 +20,8 @@ import java.util.Set;
  * @param roundPeriodNanos      the round among masters, and a gateway's poll while fast-tracking (default 100 ms)
  * @param pollPeriodNanos       a gateway's fastest steady poll of its upstreams (a master polls every round); it polls
  *                              slower when its servers ask for it (see {@link #clientRequestsPerRound})
- * @param fastTrackCycles       cycles polled at the round period after start or after losing every source
+ * @param fastTrackCycles       after start or after losing every source a gateway polls at the round period (or as
+ *                              fast as its servers allow) for this many rounds' time
  * @param clientsMax            joined clients served at most (masters: gateways; gateways: relay children)
  * @param serveClients          a gateway answers joined children (relay); masters always serve
  * @param timestampErrorNanos   bound on each of this node's own timestamps' error (where the transport takes them)
@@ -38,6 +39,9 @@ import java.util.Set;
  * @param wanderPpbPerSqrtSecond the local oscillator's frequency random walk (ppb per sqrt(s)): with the jitter it sets
  *                              how long a filter window pays (a longer window averages more jitter, a wandering
  *                              oscillator bends the line it fits)
+ * @param budgetBytesPerSecond  a gateway's steady traffic budget (its requests and their answers, UDP payload bytes a
+ *                              second): after fast-tracking it polls its upstreams no faster than this allows, whatever
+ *                              its servers would grant; 0: no budget (the servers' pace alone)
  */
 public record ClocklinkConfig(
         Role role,
@@ -58,7 +62,8 @@ public record ClocklinkConfig(
         long samplePeriodNanos,
         long precisionFloorNanos,
         int clientRequestsPerRound,
-        double wanderPpbPerSqrtSecond) {
+        double wanderPpbPerSqrtSecond,
+        long budgetBytesPerSecond) {
 
     public enum Role { MASTER, GATEWAY }
 
@@ -97,11 +102,24 @@ public record ClocklinkConfig(
     /** The longest filter window by default (a link on a LAN at 10 Hz uses about a minute of it, a WAN link more). */
     public static final long FILTER_WINDOW_NANOS_DEFAULT = 1_024_000_000_000L;
     public static final long PRECISION_FLOOR_NANOS_DEFAULT = 2_000;
-    /** Client requests a server answers per round on average, by default: 64 clients every round (640 a second). */
-    public static final int CLIENT_REQUESTS_PER_ROUND_DEFAULT = 64;
+    /**
+     * Client requests a server answers per round on average, by default: 256 (2,560 a second, at most about 215 kB/s of
+     * answers): 4,096 clients on the default budget poll a master about every 2.1 s, under this.
+     */
+    public static final int CLIENT_REQUESTS_PER_ROUND_DEFAULT = 256;
+    /** The share of the budget a gateway's polls take: the rest is for retries, re-probes and JOINs. */
+    public static final double BUDGET_POLL_SHARE = 0.9;
     /** The oscillator's assumed frequency random walk by default: 1 ppb per sqrt(s) (a plain crystal). */
     public static final double WANDER_PPB_PER_SQRT_SECOND_DEFAULT = 1.0;
     public static final double WANDER_PPB_PER_SQRT_SECOND_MAX = 1000;
+    /**
+     * A gateway's steady traffic budget by default: 250 bytes a second (the seed's 2 kb/s), so 4 upstreams are each
+     * polled about every 2.3 s. More bytes buy accuracy (docs/benchmarks.md has the curve).
+     */
+    public static final long BUDGET_BYTES_PER_SECOND_DEFAULT = 250;
+    public static final long BUDGET_BYTES_PER_SECOND_MAX = 1_000_000_000L;
+    /** One exchange: a SYNC_REQUEST and its SYNC_RESPONSE (UDP payload bytes), what the budget counts. */
+    public static final int EXCHANGE_BYTES = Wire.SYNC_REQUEST_SIZE_BYTES + Wire.SYNC_RESPONSE_SIZE_BYTES;
 
     public ClocklinkConfig {
         check(role != null, "role is required");
@@ -140,6 +158,8 @@ public record ClocklinkConfig(
                 "filterWindowNanos must be " + FILTER_WINDOW_NANOS_MIN + ".." + FILTER_WINDOW_NANOS_MAX + ": " + filterWindowNanos);
         check(samplePeriodNanos >= 0 && samplePeriodNanos <= POLL_NANOS_MAX, "samplePeriodNanos must be 0.." + POLL_NANOS_MAX);
         check(precisionFloorNanos >= 0 && precisionFloorNanos <= 1_000_000_000L, "precisionFloorNanos must be 0..1e9");
+        check(budgetBytesPerSecond >= 0 && budgetBytesPerSecond <= BUDGET_BYTES_PER_SECOND_MAX,
+                "budgetBytesPerSecond must be 0.." + BUDGET_BYTES_PER_SECOND_MAX + ": " + budgetBytesPerSecond);
         check(clientRequestsPerRound >= 1 && clientRequestsPerRound <= CLIENTS_MAX_LIMIT,
                 "clientRequestsPerRound must be 1.." + CLIENTS_MAX_LIMIT + ": " + clientRequestsPerRound);
         check(wanderPpbPerSqrtSecond > 0 && wanderPpbPerSqrtSecond <= WANDER_PPB_PER_SQRT_SECOND_MAX,
@@ -151,7 +171,7 @@ public record ClocklinkConfig(
         return new ClocklinkConfig(Role.MASTER, nodeId, incarnation, Wire.nodeNumber(nodeId), keys, otherMasters,
                 ROUND_NANOS_DEFAULT, ROUND_NANOS_DEFAULT, FAST_TRACK_CYCLES_DEFAULT, CLIENTS_MAX_DEFAULT, true, 50_000,
                 500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT,
-                CLIENT_REQUESTS_PER_ROUND_DEFAULT, WANDER_PPB_PER_SQRT_SECOND_DEFAULT);
+                CLIENT_REQUESTS_PER_ROUND_DEFAULT, WANDER_PPB_PER_SQRT_SECOND_DEFAULT, BUDGET_BYTES_PER_SECOND_DEFAULT);
     }
 
     /** A gateway with defaults: polls its upstreams every round unless they ask for less, serves no children. */
@@ -159,7 +179,7 @@ public record ClocklinkConfig(
         return new ClocklinkConfig(Role.GATEWAY, nodeId, incarnation, Wire.nodeNumber(nodeId), keys, upstreams,
                 ROUND_NANOS_DEFAULT, POLL_NANOS_DEFAULT, FAST_TRACK_CYCLES_DEFAULT, CLIENTS_MAX_DEFAULT, false, 50_000,
                 500_000, 500_000, FILTER_WINDOW_NANOS_DEFAULT, 0, PRECISION_FLOOR_NANOS_DEFAULT,
-                CLIENT_REQUESTS_PER_ROUND_DEFAULT, WANDER_PPB_PER_SQRT_SECOND_DEFAULT);
+                CLIENT_REQUESTS_PER_ROUND_DEFAULT, WANDER_PPB_PER_SQRT_SECOND_DEFAULT, BUDGET_BYTES_PER_SECOND_DEFAULT);
     }
 
     public ClocklinkConfig withSeed(long s) {
@@ -212,6 +232,20 @@ public record ClocklinkConfig(
         return copy(c -> c.clientRequestsPerRound = requestsPerRound);
     }
 
+    /** A gateway's steady traffic budget, payload bytes a second (0: none). */
+    public ClocklinkConfig withBudget(long bytesPerSecond) {
+        return copy(c -> c.budgetBytesPerSecond = bytesPerSecond);
+    }
+
+    /**
+     * The fastest steady poll the budget allows a gateway with {@code links} upstreams: each poll is one exchange a
+     * link, and the polls take {@link #BUDGET_POLL_SHARE} of the budget; 0 without a budget.
+     */
+    public long budgetPollNanos(int links) {
+        return budgetBytesPerSecond == 0 ? 0
+                : (long) Math.ceil((double) links * EXCHANGE_BYTES * 1e9 / (BUDGET_POLL_SHARE * budgetBytesPerSecond));
+    }
+
     /** The local oscillator's frequency random walk, ppb per sqrt(s) (it sizes the filter windows). */
     public ClocklinkConfig withWander(double ppbPerSqrtSecond) {
         return copy(c -> c.wanderPpbPerSqrtSecond = ppbPerSqrtSecond);
@@ -245,6 +279,7 @@ public record ClocklinkConfig(
         long precisionFloorNanos;
         int clientRequestsPerRound;
         double wanderPpbPerSqrtSecond;
+        long budgetBytesPerSecond;
 
         Fields(ClocklinkConfig c) {
             role = c.role;
@@ -266,13 +301,14 @@ public record ClocklinkConfig(
             precisionFloorNanos = c.precisionFloorNanos;
             clientRequestsPerRound = c.clientRequestsPerRound;
             wanderPpbPerSqrtSecond = c.wanderPpbPerSqrtSecond;
+            budgetBytesPerSecond = c.budgetBytesPerSecond;
         }
 
         ClocklinkConfig build() {
             return new ClocklinkConfig(role, nodeId, incarnation, seed, keys, peers, roundPeriodNanos, pollPeriodNanos,
                     fastTrackCycles, clientsMax, serveClients, timestampErrorNanos, frequencyTolerancePpb,
                     disciplineFrequencyPpbMax, filterWindowNanos, samplePeriodNanos, precisionFloorNanos,
-                    clientRequestsPerRound, wanderPpbPerSqrtSecond);
+                    clientRequestsPerRound, wanderPpbPerSqrtSecond, budgetBytesPerSecond);
         }
     }
 

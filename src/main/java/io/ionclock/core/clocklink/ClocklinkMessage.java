@@ -104,6 +104,10 @@ public final class ClocklinkMessage {
         return (flags & Wire.FLAG_HAS_REFERENCE) != 0;
     }
 
+    public boolean settlingFlag() {
+        return (flags & Wire.FLAG_SETTLING) != 0;
+    }
+
     @Override
     public String toString() {
         return "ClocklinkMessage{type=" + type + ", sender=" + Integer.toUnsignedString(sender) + ", key=" + keyId

@@ -78,6 +78,7 @@ public final class ClocklinkNode {
 
     private boolean started;
     private boolean referenceAvailable;
+    private boolean settling = true;
     private int tier;
 
     /**
@@ -105,7 +106,8 @@ public final class ClocklinkNode {
         this.emitter = new SampleEmitter(config, sampleSink, links);
         this.election = new Election(config, transmitter, random, () -> referenceAvailable, links);
         this.updates = new LeaderUpdates(config, transmitter, election, combiner, links);
-        this.server = new Server(config, clock, auth, transmitter, links.length, election, () -> tier);
+        this.server = new Server(config, clock, auth, transmitter, links.length, election, () -> tier,
+                cycles::serversPollNanos);
         this.tier = master ? 0 : 1;
         this.view = new ClocklinkView(config, clock, links, transmitter, cycles, combiner, emitter, election, updates,
                 server);
@@ -119,7 +121,9 @@ public final class ClocklinkNode {
             return nextWakeMonoNanos();
         }
         started = true;
-        cycles.start(nowMonoNanos + random.nextLong(Math.max(1, cycles.periodNanos())));
+        long firstPeriod = master || config.fastTrackCycles() > 0 ? config.roundPeriodNanos()
+                : Math.max(config.pollPeriodNanos(), config.budgetPollNanos(links.length));
+        cycles.start(nowMonoNanos, random.nextLong(Math.max(1, firstPeriod)));
         election.start(nowMonoNanos);
         return nextWakeMonoNanos();
     }
@@ -251,7 +255,7 @@ public final class ClocklinkNode {
         if (cycles.isOpen()) {
             completeCycle(now);
         }
-        cycles.begin(master ? 0 : serversPoll());
+        cycles.begin(now, master ? 0 : serversPoll());
         int polled = 0;
         for (PeerLink link : links) {
             link.newCycle();
@@ -314,9 +318,10 @@ public final class ClocklinkNode {
     private void combine(long now) {
         combiner.combine(now, cycles.periodNanos(), master);
         if (combiner.usableLinks() == 0) {
-            cycles.lostEverySource();
+            cycles.lostEverySource(now);
         }
         Judge.judge(links, combiner.selection(), combiner.resultValid(), combiner.resultX(), now);
+        settling = settlingNow();
         if (!master) {
             updateTier();
         }
@@ -332,6 +337,36 @@ public final class ClocklinkNode {
             Selection s = combiner.selection();
             emitter.emit(now, s.valueNanos(), s.boundNanos(), combiner.windowNanosNow());
         }
+    }
+
+    /**
+     * Whether this node's clock is still settling, which its answers say ({@link Wire#FLAG_SETTLING}): not a master on
+     * its own reference, and fast-tracking, or not yet settled with a result in which at least half of the selected
+     * links have seen enough to be judged (its time may still move within its bound as its filters fill). Once
+     * settled, it stays so until it fast-tracks again (every source lost), so its clients' filters are not reset twice.
+     */
+    private boolean settlingNow() {
+        if (master && referenceAvailable) {
+            return false;
+        }
+        if (cycles.fastTracking()) {
+            return true;
+        }
+        if (!settling) {
+            return false; // settled stays settled (no flapping) until every source was lost and it fast-tracks again
+        }
+        if (!combiner.resultValid()) {
+            return true;
+        }
+        int selected = 0;
+        int judgeable = 0;
+        for (PeerLink link : links) {
+            if (link.verdict == Verdict.SELECTED) {
+                selected++;
+                judgeable += link.judgeable() ? 1 : 0;
+            }
+        }
+        return 2 * judgeable < selected || selected == 0;
     }
 
     /** A gateway is one tier below the best tier among its selected upstreams. */
@@ -427,7 +462,8 @@ public final class ClocklinkNode {
     // ---------------------------------------------------------------- sending
 
     private int flags() {
-        return (election.isLeader() ? Wire.FLAG_LEADER : 0) | (referenceAvailable ? Wire.FLAG_HAS_REFERENCE : 0);
+        return (election.isLeader() ? Wire.FLAG_LEADER : 0) | (referenceAvailable ? Wire.FLAG_HAS_REFERENCE : 0)
+                | (settling && !(master && referenceAvailable) ? Wire.FLAG_SETTLING : 0);
     }
 
     /** The transmitter's sequence counter for a destination: a link's, a client's, or -1 for a stranger. */

@@ -70,14 +70,24 @@ final class Combiner {
         fitSlope();
         selection.clear();
         usableLinks = 0;
+        int weighted = 0;
+        int settledWeighted = 0;
         for (PeerLink link : links) {
             link.selIndex = -1;
             link.usable = link.estimate(now, slope.slope(), slope.known(), config.precisionFloorNanos());
             if (link.usable) {
                 usableLinks++;
             }
+            if (link.weight() > 0) {
+                weighted++;
+                settledWeighted += link.peerSettling ? 0 : 1;
+            }
+        }
+        // Peers still settling take part only while the settled ones are not a majority (a whole fleet starting).
+        boolean settledOnly = 2 * settledWeighted > weighted;
+        for (PeerLink link : links) {
             double weight = link.weight();
-            if (weight > 0) {
+            if (weight > 0 && !(settledOnly && link.peerSettling)) {
                 link.selIndex = selection.add(link.valueX, link.boundX, link.precisionX, weight, link.voteX,
                         link.voteHalfWidthX);
             }

@@ -1,8 +1,10 @@
 package io.ionclock.core.clocklink;
 
+import io.ionclock.core.Saturating;
+
 /**
  * When a node measures: cycles of one period (a master: its round; a gateway: the round while fast-tracking, then its
- * poll, or slower when its servers ask), each open from its requests until every answer is in or its deadline (half a
+ * poll or what its traffic budget allows, and slower whenever its servers ask), each open from its requests until every answer is in or its deadline (half a
  * period; a quarter more once lost-looking requests were sent again), and the count of requests and answers in it.
  * Pure bookkeeping: the node decides what a cycle sends and combines.
  */
@@ -17,6 +19,8 @@ final class CycleClock {
 
     private final ClocklinkConfig config;
     private final boolean master;
+    private final long fastTrackNanos;
+    private final long budgetPollNanos;
 
     long cycle;
     private long startNext = Long.MAX_VALUE;
@@ -27,7 +31,9 @@ final class CycleClock {
     /** Requests this cycle waits for (re-probes add to it) and answers counted so far. */
     int polled;
     int answered;
+    private long fastTrackUntilMono = Long.MIN_VALUE;
     private long fastTrackFromCycle;
+    private boolean fastTracking;
     private long retries;
     private long reprobes;
     private long serversPollNanos; // a gateway: the (upper) median of what its servers ask
@@ -35,21 +41,41 @@ final class CycleClock {
     CycleClock(ClocklinkConfig config) {
         this.config = config;
         this.master = config.role() == ClocklinkConfig.Role.MASTER;
+        this.fastTrackNanos = config.fastTrackCycles() * config.roundPeriodNanos();
+        this.budgetPollNanos = config.budgetPollNanos(config.peers().size());
     }
 
-    /** The period now: a master's round; a gateway's round while fast-tracking, else its poll or what servers ask. */
+    /**
+     * The period now: a master's round; a gateway's round while fast-tracking, else its poll; never faster than its
+     * servers ask (their pace is their capacity, fast-tracking included); and once they ask anything (they are loaded:
+     * a large fleet) and fast-tracking is over, no faster than its traffic budget allows.
+     */
     long periodNanos() {
         if (master) {
             return config.roundPeriodNanos();
         }
-        long own = cycle - fastTrackFromCycle < config.fastTrackCycles() ? config.roundPeriodNanos() : config.pollPeriodNanos();
-        return Math.max(own, serversPollNanos);
+        if (fastTracking) {
+            return Math.max(config.roundPeriodNanos(), serversPollNanos);
+        }
+        long budget = serversPollNanos > 0 ? budgetPollNanos : 0;
+        return Math.max(Math.max(config.pollPeriodNanos(), budget), serversPollNanos);
     }
 
-    /** The first cycle starts at {@code firstStartMonoNanos}, fast-tracking. */
-    void start(long firstStartMonoNanos) {
-        startNext = firstStartMonoNanos;
-        fastTrackFromCycle = 0;
+    /** What a gateway's servers ask of it now (0: nothing; a master: 0). */
+    long serversPollNanos() {
+        return serversPollNanos;
+    }
+
+    /** Fast-tracking: for {@code fastTrackCycles} rounds' time after start or after losing every source. */
+    boolean fastTracking() {
+        return fastTracking;
+    }
+
+    /** Started at {@code nowMonoNanos}: fast-tracking from now; the first cycle {@code phaseNanos} later. */
+    void start(long nowMonoNanos, long phaseNanos) {
+        fastTrackUntilMono = Saturating.add(nowMonoNanos, fastTrackNanos);
+        fastTracking = !master && fastTrackNanos > 0;
+        startNext = nowMonoNanos + phaseNanos;
     }
 
     boolean startDue(long now) {
@@ -65,11 +91,12 @@ final class CycleClock {
         }
     }
 
-    /** Numbers the new cycle; a gateway's servers' poll (see {@link #serversPoll}) applies from it. */
-    void begin(long serversPollNanos) {
+    /** Numbers the new cycle at {@code now}; a gateway's servers' poll (see {@link #serversPoll}) applies from it. */
+    void begin(long now, long serversPollNanos) {
         cycle++;
         if (!master) {
             this.serversPollNanos = serversPollNanos;
+            fastTracking = now < fastTrackUntilMono;
         }
     }
 
@@ -141,9 +168,10 @@ final class CycleClock {
     }
 
     /** A gateway that lost every source fast-tracks again when they come back. */
-    void lostEverySource() {
+    void lostEverySource(long now) {
         if (!master && cycle > fastTrackFromCycle + 1) {
             fastTrackFromCycle = cycle;
+            fastTrackUntilMono = Saturating.add(now, fastTrackNanos);
         }
     }
 

@@ -7,7 +7,9 @@ import io.ionclock.core.select.Verdict;
  * After each combination: every link's verdict, and its trust ({@link LinkTrust}) from it. A link votes against its
  * own learned baseline (a path's fixed asymmetry is physics, a lie that starts is a change); a link that disagrees two
  * judged cycles running (one, grossly) is isolated. Only a decisive selection judges, and only links whose filters have
- * seen enough ({@link PeerLink#judgeable()}); a peer that said recently it was coasting is not punished.
+ * seen enough ({@link PeerLink#judgeable()}); a peer that said recently it was coasting is not punished, and a peer
+ * whose clock is still settling ({@link Wire#FLAG_SETTLING}: it may move anywhere within its bound) is neither judged
+ * nor learned from: only an honest interval that misses the truth's (FALSETICKER) counts against it.
  */
 final class Judge {
     /** A disagreement beyond this many vote half-widths isolates at the first judged cycle. */
@@ -44,7 +46,13 @@ final class Judge {
             }
             Verdict v = selection.verdict(link.selIndex);
             link.verdict = v;
-            boolean judged = decisive && link.judgeable();
+            boolean judged = decisive && link.judgeable() && trust.learnedEnough();
+            if (link.peerSettling) {
+                if (judged && v == Verdict.FALSETICKER) {
+                    trust.penalize(true); // its honest interval misses the truth's: a fault, settling or not
+                }
+                continue;
+            }
             if (resultValid && (v == Verdict.SELECTED || !judged)) {
                 trust.learn(link.valueX - (double) resultX, link.uncertaintyX);
             }

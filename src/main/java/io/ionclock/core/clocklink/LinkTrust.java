@@ -16,6 +16,10 @@ final class LinkTrust {
     static final double REINSTATED_REPUTATION = 0.1;
     /** A link's change is learned clipped at this many of its vote's scales (a robust mean square). */
     static final double LEARN_CLIP_SCALES = 3;
+    /** A link is judged only once its disagreement has been learned from this many cycles (again after a relearn). */
+    static final int LEARNED_CYCLES_MIN = 16;
+    /** The baseline moves 1/this of a (clipped) disagreement once learned; the spreads 1/32. */
+    static final int BASELINE_CYCLES = 64;
 
     double reputation = 1;
     boolean isolated;
@@ -24,6 +28,7 @@ final class LinkTrust {
     boolean baselineSet;
     double baselineNanos; // the learned fixed part of (value - result): the path's asymmetry
     double changeSq = -1; // mean square of (value - result - baseline): the vote's scale
+    int learnedCycles; // cycles learned from since the start or the last relearn (saturates at BASELINE_CYCLES)
 
     /** An agreeing, judged cycle. */
     void reward() {
@@ -58,6 +63,20 @@ final class LinkTrust {
         }
     }
 
+    /** Forgets the learned disagreement (weight, baseline, vote scale), keeping the reputation: learned again. */
+    void relearn() {
+        precisionSq = -1;
+        baselineSet = false;
+        baselineNanos = 0;
+        changeSq = -1;
+        learnedCycles = 0;
+    }
+
+    /** Whether enough has been learned to hold the link's disagreement against it. */
+    boolean learnedEnough() {
+        return learnedCycles >= LEARNED_CYCLES_MIN;
+    }
+
     /**
      * Learns a trusted link's disagreement {@code dNanos = value - result} with the combination: its mean square (the
      * link's weight), its fixed part (the baseline: a path asymmetry) and the spread around that (the vote's scale).
@@ -65,7 +84,10 @@ final class LinkTrust {
      * within the vote) neither drags the baseline nor widens the vote that is about to catch it.
      */
     void learn(double dNanos, long uncertaintyNanos) {
-        precisionSq = precisionSq < 0 ? dNanos * dNanos : precisionSq + (dNanos * dNanos - precisionSq) / 32;
+        learnedCycles = Math.min(learnedCycles + 1, BASELINE_CYCLES);
+        // A running mean over the first cycles, then a moving one: the first, noisiest value weighs no more than any.
+        int n = learnedCycles;
+        precisionSq = precisionSq < 0 ? dNanos * dNanos : precisionSq + (dNanos * dNanos - precisionSq) / Math.min(n, 32);
         if (!baselineSet) {
             baselineSet = true;
             baselineNanos = dNanos;
@@ -73,7 +95,7 @@ final class LinkTrust {
         double scale = Math.max(changeSq < 0 ? 0 : Math.sqrt(changeSq), uncertaintyNanos);
         double limit = LEARN_CLIP_SCALES * Math.max(1, scale);
         double c = Math.max(-limit, Math.min(limit, dNanos - baselineNanos));
-        baselineNanos += c / 64;
-        changeSq = changeSq < 0 ? c * c : changeSq + (c * c - changeSq) / 32;
+        baselineNanos += c / n;
+        changeSq = changeSq < 0 ? c * c : changeSq + (c * c - changeSq) / Math.min(n, 32);
     }
 }

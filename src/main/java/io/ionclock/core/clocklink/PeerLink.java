@@ -72,6 +72,8 @@ final class PeerLink {
     long serverPollNanos; // the poll interval this server asks of us (0: none)
     long lastResponseMono = Long.MIN_VALUE;
     long lastDegradedMono = Long.MIN_VALUE / 2; // last response whose status was HOLDOVER or FREE_RUNNING
+    /** The peer's last answer said its clock is still settling ({@link Wire#FLAG_SETTLING}). */
+    boolean peerSettling;
     long exchanges;
 
     // This cycle's estimate of x at the cycle's instant, and its verdict.
@@ -210,6 +212,12 @@ final class PeerLink {
         if (rx.status == ClockStatus.HOLDOVER.ordinal() || rx.status == ClockStatus.FREE_RUNNING.ordinal()) {
             lastDegradedMono = now; // it was synchronized and is coasting: a correction may follow
         }
+        if (peerSettling && !rx.settlingFlag()) {
+            // What was measured and learned while the peer's clock was still forming says nothing of it now.
+            filter.reset();
+            trust.relearn();
+        }
+        peerSettling = rx.settlingFlag();
         peerStatus = rx.status;
         peerLeap = rx.leap;
         peerTier = rx.tier;

@@ -37,6 +37,11 @@ public final class Wire {
 
     public static final int FLAG_LEADER = 1;
     public static final int FLAG_HAS_REFERENCE = 2;
+    /**
+     * The sender's clock is still settling (fast-tracking, or most of its own links have not seen enough to be judged):
+     * it may move within its bound, so its clients do not judge it by its changes (docs/clocklink.md).
+     */
+    public static final int FLAG_SETTLING = 4;
 
     public static final int ROLE_MASTER = 1;
     public static final int ROLE_GATEWAY = 2;
