@@ -199,14 +199,14 @@ final class FleetMetrics {
     }
 
     /** The honest isolations by the isolating node's tier (0: masters), tiers with none left out. */
-    private Map<String, Object> honestIsolatedByTier() {
-        Map<String, Object> byTier = new java.util.TreeMap<>();
+    private Map<String, Integer> honestIsolatedByTier() {
+        Map<String, Integer> byTier = new TreeMap<>();
         int pair = 0;
         for (int i = 0; i < n; i++) {
             int links = topology.peersOf(i).length;
             for (int k = 0; k < links; k++, pair++) {
                 if (honestIsolated.get(pair)) {
-                    byTier.merge(Integer.toString(topology.tier(i)), 1, (a, b) -> (Integer) a + (Integer) b);
+                    byTier.merge(Integer.toString(topology.tier(i)), 1, Integer::sum);
                 }
             }
         }

@@ -4,6 +4,7 @@ import io.ionclock.core.clocklink.ClocklinkAuth;
 import io.ionclock.core.clocklink.Wire;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 
 /**
  * The links between the nodes: every datagram sent goes through {@link #send}, which counts it, digests it, and then
@@ -241,7 +242,7 @@ final class Network {
     }
 
     /** The most bytes any one node of those {@code which} accepts sent after the warm-up. */
-    long bytesSentSteadyBusiest(java.util.function.IntPredicate which) {
+    long bytesSentSteadyBusiest(IntPredicate which) {
         long busiest = 0;
         for (int i = 0; i < bytesSentSteadyByNode.length; i++) {
             if (which.test(i)) {

@@ -121,9 +121,8 @@ public final class ClocklinkNode {
             return nextWakeMonoNanos();
         }
         started = true;
-        long firstPeriod = master || config.fastTrackCycles() > 0 ? config.roundPeriodNanos()
-                : Math.max(config.pollPeriodNanos(), config.budgetPollNanos(links.length));
-        cycles.start(nowMonoNanos, random.nextLong(Math.max(1, firstPeriod)));
+        cycles.start(nowMonoNanos);
+        cycles.firstCycleIn(random.nextLong(Math.max(1, cycles.periodNanos())));
         election.start(nowMonoNanos);
         return nextWakeMonoNanos();
     }

@@ -32,7 +32,6 @@ final class CycleClock {
     int polled;
     int answered;
     private long fastTrackUntilMono = Long.MIN_VALUE;
-    private long fastTrackFromCycle;
     private boolean fastTracking;
     private long retries;
     private long reprobes;
@@ -71,11 +70,16 @@ final class CycleClock {
         return fastTracking;
     }
 
-    /** Started at {@code nowMonoNanos}: fast-tracking from now; the first cycle {@code phaseNanos} later. */
-    void start(long nowMonoNanos, long phaseNanos) {
+    /** Started at {@code nowMonoNanos}: fast-tracking from now (then {@link #firstCycleIn}). */
+    void start(long nowMonoNanos) {
         fastTrackUntilMono = Saturating.add(nowMonoNanos, fastTrackNanos);
         fastTracking = !master && fastTrackNanos > 0;
-        startNext = nowMonoNanos + phaseNanos;
+        startNext = nowMonoNanos;
+    }
+
+    /** The first cycle starts {@code phaseNanos} after the start (a random phase, so nodes do not poll in step). */
+    void firstCycleIn(long phaseNanos) {
+        startNext += phaseNanos;
     }
 
     boolean startDue(long now) {
@@ -167,10 +171,9 @@ final class CycleClock {
         deadline = now + Math.max(1, periodNanos() / 4);
     }
 
-    /** A gateway that lost every source fast-tracks again when they come back. */
+    /** A gateway that lost every source fast-tracks again: until {@code fastTrackCycles} rounds after the last loss. */
     void lostEverySource(long now) {
-        if (!master && cycle > fastTrackFromCycle + 1) {
-            fastTrackFromCycle = cycle;
+        if (!master) {
             fastTrackUntilMono = Saturating.add(now, fastTrackNanos);
         }
     }

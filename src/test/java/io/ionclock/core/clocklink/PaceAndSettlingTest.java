@@ -41,7 +41,7 @@ class PaceAndSettlingTest {
     void fastTrackLastsItsTimeWhateverTheServersAskThenTheBudgetHoldsOnceTheyAreLoaded() {
         ClocklinkConfig c = gateway(4); // 300 cycles x 100 ms: 30 s of fast-track
         CycleClock cycles = new CycleClock(c);
-        cycles.start(0, 0);
+        cycles.start(0);
         cycles.begin(S, 0);
         assertEquals(100 * MS, cycles.periodNanos(), "fast-tracking with idle servers: every round");
         cycles.begin(2 * S, 6_400 * MS);
