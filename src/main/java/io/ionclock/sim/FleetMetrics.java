@@ -19,6 +19,18 @@ import java.util.TreeMap;
  */
 final class FleetMetrics {
     static final boolean TRACE = Boolean.getBoolean("ionclock.sim.trace");
+    /** With the trace on: every node's |offset| by tier, this often. */
+    static final long TRACE_EVERY_NANOS = 10_000_000_000L;
+    static final int TRACE_TIERS = 4;
+    private final Histogram[] traceTiers = new Histogram[TRACE_TIERS];
+    private int tracePollingEveryRound;
+    private final int[] traceSettling = new int[TRACE_TIERS];
+
+    {
+        for (int t = 0; t < TRACE_TIERS; t++) {
+            traceTiers[t] = new Histogram();
+        }
+    }
 
     private final Scenario sc;
     private final long seed;
@@ -100,6 +112,12 @@ final class FleetMetrics {
         boolean allConverged = true;
         long convergenceNanos = Math.round(sc.convergenceMicros() * 1000);
         boolean steady = tNanos >= warmupNanos;
+        boolean traceNow = TRACE && tNanos % TRACE_EVERY_NANOS == 0;
+        if (traceNow) {
+            for (Histogram h : traceTiers) {
+                h.clear();
+            }
+        }
         for (int i = 0; i < n; i++) {
             if (faults.faulty(i)) {
                 continue;
@@ -120,6 +138,11 @@ final class FleetMetrics {
             if (reading.status != ClockStatus.SYNCHRONIZED || Math.abs(err) > convergenceNanos) {
                 allConverged = false;
             }
+            if (traceNow) {
+                traceTiers[Math.min(topology.tier(i), TRACE_TIERS - 1)].record(Math.abs(err));
+                tracePollingEveryRound += nodes[i].view().pollNanos() <= roundNanos && i >= m ? 1 : 0;
+                traceSettling[Math.min(topology.tier(i), TRACE_TIERS - 1)] += nodes[i].view().settling() ? 1 : 0;
+            }
             if (steady) {
                 long a = Math.abs(err);
                 offsets.record(a);
@@ -135,6 +158,20 @@ final class FleetMetrics {
                 minErr = Math.min(minErr, err);
                 maxErr = Math.max(maxErr, err);
             }
+        }
+        if (traceNow) {
+            StringBuilder b = new StringBuilder("gateways polling every round: " + tracePollingEveryRound
+                    + "; |offset| by tier (p50 / p99 / max ns):");
+            tracePollingEveryRound = 0;
+            b.append(" settling by tier: ").append(Arrays.toString(traceSettling)).append(';');
+            Arrays.fill(traceSettling, 0);
+            for (int t = 0; t < TRACE_TIERS; t++) {
+                if (traceTiers[t].total() > 0) {
+                    b.append(" tier ").append(t).append(' ').append(traceTiers[t].percentile(0.5)).append(" / ")
+                            .append(traceTiers[t].percentile(0.99)).append(" / ").append(traceTiers[t].max());
+                }
+            }
+            trace(tNanos, b.toString());
         }
         if (steady && maxErr >= minErr) {
             skewNanosMax = Math.max(skewNanosMax, maxErr - minErr);

@@ -39,6 +39,12 @@ final class Histogram {
         return ((m + 1) << e) - 1;
     }
 
+    void clear() {
+        java.util.Arrays.fill(counts, 0);
+        total = 0;
+        max = 0;
+    }
+
     long total() {
         return total;
     }

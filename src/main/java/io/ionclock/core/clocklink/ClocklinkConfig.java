@@ -40,8 +40,8 @@ import java.util.Set;
  *                              how long a filter window pays (a longer window averages more jitter, a wandering
  *                              oscillator bends the line it fits)
  * @param budgetBytesPerSecond  a gateway's steady traffic budget (its requests and their answers, UDP payload bytes a
- *                              second): after fast-tracking it polls its upstreams no faster than this allows, whatever
- *                              its servers would grant; 0: no budget (the servers' pace alone)
+ *                              second): in a loaded fleet ({@link Wire#FLAG_LOADED}), after fast-tracking, it polls its
+ *                              upstreams no faster than this allows; 0: no budget (the servers' pace alone)
  */
 public record ClocklinkConfig(
         Role role,
@@ -108,13 +108,13 @@ public record ClocklinkConfig(
      */
     public static final int CLIENT_REQUESTS_PER_ROUND_DEFAULT = 256;
     /** The share of the budget a gateway's polls take: the rest is for retries, re-probes and JOINs. */
-    public static final double BUDGET_POLL_SHARE = 0.9;
+    public static final double BUDGET_POLL_SHARE = 0.8;
     /** The oscillator's assumed frequency random walk by default: 1 ppb per sqrt(s) (a plain crystal). */
     public static final double WANDER_PPB_PER_SQRT_SECOND_DEFAULT = 1.0;
     public static final double WANDER_PPB_PER_SQRT_SECOND_MAX = 1000;
     /**
      * A gateway's steady traffic budget by default: 250 bytes a second (the seed's 2 kb/s), so 4 upstreams are each
-     * polled about every 2.3 s. More bytes buy accuracy (docs/benchmarks.md has the curve).
+     * polled about every 2.64 s in a loaded fleet. More bytes buy accuracy (docs/benchmarks.md).
      */
     public static final long BUDGET_BYTES_PER_SECOND_DEFAULT = 250;
     public static final long BUDGET_BYTES_PER_SECOND_MAX = 1_000_000_000L;

@@ -108,6 +108,10 @@ public final class ClocklinkMessage {
         return (flags & Wire.FLAG_SETTLING) != 0;
     }
 
+    public boolean loadedFlag() {
+        return (flags & Wire.FLAG_LOADED) != 0;
+    }
+
     @Override
     public String toString() {
         return "ClocklinkMessage{type=" + type + ", sender=" + Integer.toUnsignedString(sender) + ", key=" + keyId

@@ -55,6 +55,8 @@ public final class ClocklinkNode {
     static final int REPROBE_EXCHANGES_MIN = 16;
     /** ... and only for queueing beyond this plus 4 timestamp errors (a calm link is not asked twice for nothing). */
     static final long REPROBE_FLOOR_NANOS = 1_000;
+    /** A node is settled once its published clock agreed with its combination this many cycles running. */
+    static final int SETTLED_CYCLES = 3;
 
     private final ClocklinkConfig config;
     private final ClocklinkNode.LocalClock clock;
@@ -79,6 +81,9 @@ public final class ClocklinkNode {
     private boolean started;
     private boolean referenceAvailable;
     private boolean settling = true;
+    private boolean serversLoaded; // most of a gateway's trusted upstreams are in a loaded fleet
+    private int settledCycles; // cycles running in which the published clock agreed with the combination
+    private final ClockReading reading = new ClockReading();
     private int tier;
 
     /**
@@ -106,8 +111,7 @@ public final class ClocklinkNode {
         this.emitter = new SampleEmitter(config, sampleSink, links);
         this.election = new Election(config, transmitter, random, () -> referenceAvailable, links);
         this.updates = new LeaderUpdates(config, transmitter, election, combiner, links);
-        this.server = new Server(config, clock, auth, transmitter, links.length, election, () -> tier,
-                cycles::serversPollNanos);
+        this.server = new Server(config, clock, auth, transmitter, links.length, election, () -> tier);
         this.tier = master ? 0 : 1;
         this.view = new ClocklinkView(config, clock, links, transmitter, cycles, combiner, emitter, election, updates,
                 server);
@@ -233,12 +237,15 @@ public final class ClocklinkNode {
     /**
      * What a gateway's servers ask: the upper median of the intervals its active, trusted upstreams advertise (0 for
      * none), so that a faulty minority can neither slow it down nor speed it up beyond what an honest server asks.
+     * Also notes whether most of them are in a loaded fleet ({@link Wire#FLAG_LOADED}, or asking a slower poll).
      */
     private long serversPoll() {
         int n = 0;
+        int loaded = 0;
         for (PeerLink link : links) {
             if (link.state == PeerLink.State.ACTIVE && !link.trust.isolated) {
                 long p = link.serverPollNanos;
+                loaded += link.peerLoaded || p > 0 ? 1 : 0;
                 int k = n++;
                 while (k > 0 && pollScratch[k - 1] > p) {
                     pollScratch[k] = pollScratch[k - 1];
@@ -247,6 +254,7 @@ public final class ClocklinkNode {
                 pollScratch[k] = p;
             }
         }
+        serversLoaded = 2 * loaded > n;
         return n == 0 ? 0 : Math.min(CycleClock.SERVER_POLL_NANOS_MAX, pollScratch[n / 2]);
     }
 
@@ -254,7 +262,8 @@ public final class ClocklinkNode {
         if (cycles.isOpen()) {
             completeCycle(now);
         }
-        cycles.begin(now, master ? 0 : serversPoll());
+        long ask = master ? 0 : serversPoll();
+        cycles.begin(now, ask, serversLoaded);
         int polled = 0;
         for (PeerLink link : links) {
             link.newCycle();
@@ -320,7 +329,10 @@ public final class ClocklinkNode {
             cycles.lostEverySource(now);
         }
         Judge.judge(links, combiner.selection(), combiner.resultValid(), combiner.resultX(), now);
-        settling = settlingNow();
+        settling = settlingNow(now);
+        if (!master && anySelectedSettling()) {
+            cycles.fastTrackWhileSourcesSettle(now); // their clocks still move: measure them often, as they allow
+        }
         if (!master) {
             updateTier();
         }
@@ -340,32 +352,39 @@ public final class ClocklinkNode {
 
     /**
      * Whether this node's clock is still settling, which its answers say ({@link Wire#FLAG_SETTLING}): not a master on
-     * its own reference, and fast-tracking, or not yet settled with a result in which at least half of the selected
-     * links have seen enough to be judged (its time may still move within its bound as its filters fill). Once
-     * settled, it stays so until it fast-tracks again (every source lost), so its clients' filters are not reset twice.
+     * its own reference, and fast-tracking, or not yet settled: its published clock has not yet agreed with its
+     * combination (within the combination's precision) {@link #SETTLED_CYCLES} cycles running; until then the
+     * discipline is still moving it. Once settled, it stays so until it fast-tracks again (every source lost).
      */
-    private boolean settlingNow() {
+    private boolean settlingNow(long now) {
         if (master && referenceAvailable) {
             return false;
         }
         if (cycles.fastTracking()) {
+            settledCycles = 0;
             return true;
         }
         if (!settling) {
             return false; // settled stays settled (no flapping) until every source was lost and it fast-tracks again
         }
         if (!combiner.resultValid()) {
+            settledCycles = 0;
             return true;
         }
-        int selected = 0;
-        int judgeable = 0;
+        clock.read(now, reading);
+        long behindNanos = reading.epochNanos - (now + combiner.resultX());
+        boolean agrees = Math.abs(behindNanos) <= combiner.resultPrecision() + config.precisionFloorNanos();
+        settledCycles = agrees ? settledCycles + 1 : 0;
+        return settledCycles < SETTLED_CYCLES;
+    }
+
+    private boolean anySelectedSettling() {
         for (PeerLink link : links) {
-            if (link.verdict == Verdict.SELECTED) {
-                selected++;
-                judgeable += link.judgeable() ? 1 : 0;
+            if (link.selIndex >= 0 && link.peerSettling) {
+                return true;
             }
         }
-        return 2 * judgeable < selected || selected == 0;
+        return false;
     }
 
     /** A gateway is one tier below the best tier among its selected upstreams. */
@@ -462,7 +481,8 @@ public final class ClocklinkNode {
 
     private int flags() {
         return (election.isLeader() ? Wire.FLAG_LEADER : 0) | (referenceAvailable ? Wire.FLAG_HAS_REFERENCE : 0)
-                | (settling && !(master && referenceAvailable) ? Wire.FLAG_SETTLING : 0);
+                | (settling && !(master && referenceAvailable) ? Wire.FLAG_SETTLING : 0)
+                | (server.loaded() || serversLoaded ? Wire.FLAG_LOADED : 0);
     }
 
     /** The transmitter's sequence counter for a destination: a link's, a client's, or -1 for a stranger. */

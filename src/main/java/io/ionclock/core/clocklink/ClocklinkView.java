@@ -38,6 +38,16 @@ public final class ClocklinkView {
         this.server = server;
     }
 
+    /** The node says its clock is still settling ({@link Wire#FLAG_SETTLING}). */
+    public boolean settling() {
+        return (transmitter.flagsNow() & Wire.FLAG_SETTLING) != 0;
+    }
+
+    /** The node says it is in a loaded fleet ({@link Wire#FLAG_LOADED}): it keeps to its traffic budget. */
+    public boolean loaded() {
+        return (transmitter.flagsNow() & Wire.FLAG_LOADED) != 0;
+    }
+
     public ClocklinkNode.State state() {
         return election.state();
     }

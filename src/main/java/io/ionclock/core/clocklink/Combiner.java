@@ -23,6 +23,8 @@ final class Combiner {
     static final double WINDOW_EXPONENT = 0.4;
     /** A window holds at least this many polls. */
     static final int WINDOW_POLLS_MIN = 32;
+    /** The window on a peer that says it is still settling, in polls (then its filter tracks its moving clock). */
+    static final int SETTLING_WINDOW_POLLS = 8;
     /** Links whose reputation is below this do not steer the slope. */
     static final double SLOPE_REPUTATION_MIN = 0.5;
 
@@ -132,7 +134,9 @@ final class Combiner {
         for (PeerLink link : links) {
             double jitter = link.filter.meanExcessNanos();
             if (jitter >= 0) {
-                link.filter.setWindow(windowNanosFor(jitter, periodNanos));
+                long window = windowNanosFor(jitter, periodNanos);
+                // A peer still settling moves: only its newest few exchanges describe its clock now.
+                link.filter.setWindow(link.peerSettling ? Math.min(window, SETTLING_WINDOW_POLLS * periodNanos) : window);
             }
             if (link.filter.hasData()) {
                 longest = Math.max(longest, Math.min(link.filter.windowNanos(), (long) link.filter.spanNanos()));

@@ -16,6 +16,8 @@ final class CycleClock {
     static final int RETRY_AFTER_ROUND_TRIPS = 8;
     /** A gateway polls no slower than this whatever its servers ask. */
     static final long SERVER_POLL_NANOS_MAX = 64_000_000_000L;
+    /** A gateway fast-tracks until this long after its last selected source still settling has settled. */
+    static final long SETTLED_FAST_TRACK_NANOS = 10_000_000_000L;
 
     private final ClocklinkConfig config;
     private final boolean master;
@@ -33,6 +35,7 @@ final class CycleClock {
     int answered;
     private long fastTrackUntilMono = Long.MIN_VALUE;
     private boolean fastTracking;
+    private boolean serversLoaded;
     private long retries;
     private long reprobes;
     private long serversPollNanos; // a gateway: the (upper) median of what its servers ask
@@ -46,8 +49,8 @@ final class CycleClock {
 
     /**
      * The period now: a master's round; a gateway's round while fast-tracking, else its poll; never faster than its
-     * servers ask (their pace is their capacity, fast-tracking included); and once they ask anything (they are loaded:
-     * a large fleet) and fast-tracking is over, no faster than its traffic budget allows.
+     * servers ask (their pace is their capacity, fast-tracking included); and in a loaded fleet (most of its servers
+     * say so: {@link Wire#FLAG_LOADED}), once fast-tracking is over, no faster than its traffic budget allows.
      */
     long periodNanos() {
         if (master) {
@@ -56,14 +59,10 @@ final class CycleClock {
         if (fastTracking) {
             return Math.max(config.roundPeriodNanos(), serversPollNanos);
         }
-        long budget = serversPollNanos > 0 ? budgetPollNanos : 0;
+        long budget = serversLoaded ? budgetPollNanos : 0;
         return Math.max(Math.max(config.pollPeriodNanos(), budget), serversPollNanos);
     }
 
-    /** What a gateway's servers ask of it now (0: nothing; a master: 0). */
-    long serversPollNanos() {
-        return serversPollNanos;
-    }
 
     /** Fast-tracking: for {@code fastTrackCycles} rounds' time after start or after losing every source. */
     boolean fastTracking() {
@@ -95,12 +94,23 @@ final class CycleClock {
         }
     }
 
-    /** Numbers the new cycle at {@code now}; a gateway's servers' poll (see {@link #serversPoll}) applies from it. */
-    void begin(long now, long serversPollNanos) {
+    /**
+     * Numbers the new cycle at {@code now}; a gateway's servers' poll and whether they are loaded (see
+     * {@code ClocklinkNode.serversPoll}) apply from it.
+     */
+    void begin(long now, long serversPollNanos, boolean serversLoaded) {
         cycle++;
         if (!master) {
             this.serversPollNanos = serversPollNanos;
+            this.serversLoaded = serversLoaded;
             fastTracking = now < fastTrackUntilMono;
+        }
+    }
+
+    /** A selected source is still settling: fast-track until {@link #SETTLED_FAST_TRACK_NANOS} after it has settled. */
+    void fastTrackWhileSourcesSettle(long now) {
+        if (!master) {
+            fastTrackUntilMono = Math.max(fastTrackUntilMono, Saturating.add(now, SETTLED_FAST_TRACK_NANOS));
         }
     }
 

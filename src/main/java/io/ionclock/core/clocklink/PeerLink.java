@@ -74,6 +74,8 @@ final class PeerLink {
     long lastDegradedMono = Long.MIN_VALUE / 2; // last response whose status was HOLDOVER or FREE_RUNNING
     /** The peer's last answer said its clock is still settling ({@link Wire#FLAG_SETTLING}). */
     boolean peerSettling;
+    /** The peer's last answer said the fleet above it is loaded ({@link Wire#FLAG_LOADED}). */
+    boolean peerLoaded;
     long exchanges;
 
     // This cycle's estimate of x at the cycle's instant, and its verdict.
@@ -213,11 +215,10 @@ final class PeerLink {
             lastDegradedMono = now; // it was synchronized and is coasting: a correction may follow
         }
         if (peerSettling && !rx.settlingFlag()) {
-            // What was measured and learned while the peer's clock was still forming says nothing of it now.
-            filter.reset();
-            trust.relearn();
+            trust.relearn(); // what was learned while the peer's clock was still forming says nothing of it now
         }
         peerSettling = rx.settlingFlag();
+        peerLoaded = rx.loadedFlag();
         peerStatus = rx.status;
         peerLeap = rx.leap;
         peerTier = rx.tier;

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 
 /**
  * The server side of a node: it answers SYNC_REQUESTs (from its configured peers and its clients) with its published
@@ -50,12 +49,9 @@ final class Server {
     private final int counterBase;
     private final Election election;
     private final IntSupplier tier;
-    private final LongSupplier inheritedPollNanos;
     private final ClockReading reading = new ClockReading();
     private int clientsUsed;
-    private long ownPollNanos; // what this server's own load asks of its clients (0: every round is fine)
-    private long inheritedSeen = -1;
-    private int clientPollCode; // what this server asks of its clients: the slower of its own and what it is asked
+    private int clientPollCode; // what this server asks of its clients
     private long joinsRefused;
     private long joinChallenges;
 
@@ -63,11 +59,9 @@ final class Server {
      * @param counterBase the transmitter's counter of client slot 0 (slot i: counterBase + i)
      * @param election    the term and leader every response carries
      * @param tier        the node's tier, which every response carries
-     * @param inheritedPollNanos what this node's own servers ask of it now (a relay passes it on to its children, so a
-     *                    loaded fleet's pace reaches every tier; 0 for a master)
      */
     Server(ClocklinkConfig config, ClocklinkNode.LocalClock clock, ClocklinkAuth auth, Transmitter transmitter,
-            int counterBase, Election election, IntSupplier tier, LongSupplier inheritedPollNanos) {
+            int counterBase, Election election, IntSupplier tier) {
         this.config = config;
         this.clock = clock;
         this.auth = auth;
@@ -78,7 +72,6 @@ final class Server {
         this.counterBase = counterBase;
         this.election = election;
         this.tier = tier;
-        this.inheritedPollNanos = inheritedPollNanos;
         this.clients = new Client[config.clientsMax()];
         for (int i = 0; i < clients.length; i++) {
             clients[i] = new Client();
@@ -194,25 +187,20 @@ final class Server {
     }
 
     /**
-     * Keeps what this server's load asks of its clients current: every round while it has at most
+     * Keeps what this server asks of its clients current: every round while it has at most
      * {@code clientRequestsPerRound} of them, else {@code round x clients / clientRequestsPerRound}, so that it answers
      * about that many requests per round however many clients it has.
      */
     private void clientsChanged(int delta) {
         clientsUsed += delta;
-        ownPollNanos = clientsUsed <= config.clientRequestsPerRound() ? 0
+        long interval = clientsUsed <= config.clientRequestsPerRound() ? 0
                 : config.roundPeriodNanos() * clientsUsed / config.clientRequestsPerRound();
-        inheritedSeen = -1;
+        clientPollCode = Wire.pollCode(interval);
     }
 
-    /** What this server asks of its clients: the slower of its own load's pace and the pace asked of it. */
-    private int clientPollCode() {
-        long inherited = inheritedPollNanos.getAsLong();
-        if (inherited != inheritedSeen) {
-            inheritedSeen = inherited;
-            clientPollCode = Wire.pollCode(Math.max(ownPollNanos, inherited));
-        }
-        return clientPollCode;
+    /** Whether this server is loaded: it asks its clients to poll slower than every round. */
+    boolean loaded() {
+        return clientPollCode != 0;
     }
 
     /** Answers a SYNC_REQUEST received at {@code rxMono}: t2 then, t3 now, and the node's bound, status and leap. */
@@ -233,7 +221,7 @@ final class Server {
         tx.status = reading.status.ordinal();
         tx.leap = clock.leap().ordinal();
         tx.tier = tier.getAsInt();
-        tx.pollCode = toClient ? clientPollCode() : 0;
+        tx.pollCode = toClient ? clientPollCode : 0;
         tx.term = election.term();
         tx.leader = election.leaderNumber();
         transmitter.send(token);
@@ -290,7 +278,7 @@ final class Server {
 
     /** The poll interval this server asks of its clients now, ns (0: every round is fine). */
     long clientPollNanos() {
-        return Wire.pollNanos(clientPollCode());
+        return Wire.pollNanos(clientPollCode);
     }
 
     long joinsRefused() {

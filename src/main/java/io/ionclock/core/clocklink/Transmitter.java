@@ -90,6 +90,11 @@ final class Transmitter {
     }
 
     /** This node's incarnation now (it grows when a counter runs out). */
+    /** The header flags this node's messages carry now. */
+    int flagsNow() {
+        return flags.getAsInt();
+    }
+
     int incarnation() {
         return incarnation;
     }

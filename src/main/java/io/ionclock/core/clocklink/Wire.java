@@ -42,6 +42,11 @@ public final class Wire {
      * it may move within its bound, so its clients do not judge it by its changes (docs/clocklink.md).
      */
     public static final int FLAG_SETTLING = 4;
+    /**
+     * The sender is in a loaded fleet: it asks its own clients to poll slower than every round, or most of its own
+     * servers say so. Relays pass it down the tree; a gateway that hears it keeps to its traffic budget.
+     */
+    public static final int FLAG_LOADED = 8;
 
     public static final int ROLE_MASTER = 1;
     public static final int ROLE_GATEWAY = 2;

@@ -31,8 +31,8 @@ class PaceAndSettlingTest {
     void theBudgetSetsThePollOfALoadedFleetFromTheExchangeSize() {
         ClocklinkConfig c = gateway(4);
         assertEquals(250, c.budgetBytesPerSecond());
-        // 4 exchanges of 48 + 84 bytes each poll, within 0.9 of 250 B/s: every 2.347 s.
-        assertEquals((long) Math.ceil(4.0 * 132 * 1e9 / 225), c.budgetPollNanos(4));
+        // 4 exchanges of 48 + 84 bytes each poll, within 0.8 of 250 B/s (the rest for re-probes, retries, JOINs): 2.64 s.
+        assertEquals((long) Math.ceil(4.0 * 132 * 1e9 / 200), c.budgetPollNanos(4));
         assertEquals(0, c.withBudget(0).budgetPollNanos(4));
         assertEquals(2 * c.budgetPollNanos(4), c.withBudget(125).budgetPollNanos(4), 1);
     }
@@ -42,22 +42,32 @@ class PaceAndSettlingTest {
         ClocklinkConfig c = gateway(4); // 300 cycles x 100 ms: 30 s of fast-track
         CycleClock cycles = new CycleClock(c);
         cycles.start(0);
-        cycles.begin(S, 0);
+        cycles.begin(S, 0, false);
         assertEquals(100 * MS, cycles.periodNanos(), "fast-tracking with idle servers: every round");
-        cycles.begin(2 * S, 6_400 * MS);
+        cycles.begin(2 * S, 6_400 * MS, true);
         assertEquals(6_400 * MS, cycles.periodNanos(), "a loaded server's pace holds while fast-tracking too");
         // Five cycles at 6.4 s is far from 300 cycles, but 30 s have passed: fast-track is over (by time, not count).
-        cycles.begin(31 * S, 0);
+        cycles.begin(31 * S, 0, false);
         assertFalse(cycles.fastTracking());
         assertEquals(100 * MS, cycles.periodNanos(), "servers with room (a small fleet): the configured poll");
-        cycles.begin(32 * S, 1_600 * MS);
+        cycles.begin(32 * S, 1_600 * MS, true);
         assertEquals(c.budgetPollNanos(4), cycles.periodNanos(), "loaded servers asking for less than the budget");
-        cycles.begin(33 * S, 6_400 * MS);
+        cycles.begin(33 * S, 6_400 * MS, true);
         assertEquals(6_400 * MS, cycles.periodNanos(), "servers asking for more than the budget");
+        cycles.begin(34 * S, 0, true);
+        assertEquals(c.budgetPollNanos(4), cycles.periodNanos(),
+                "relays with room in a loaded fleet (they say LOADED, ask nothing): the budget still holds");
         cycles.lostEverySource(34 * S);
-        cycles.begin(35 * S, 0);
+        cycles.begin(34 * S, 0, true);
+        assertEquals(100 * MS, cycles.periodNanos(), "fast-tracking again: every round, as the servers allow");
+        cycles.begin(35 * S, 0, false);
         assertTrue(cycles.fastTracking(), "every source lost: fast-tracking again");
-        cycles.begin(65 * S, 0);
+        cycles.begin(65 * S, 0, false);
+        assertFalse(cycles.fastTracking());
+        cycles.fastTrackWhileSourcesSettle(70 * S);
+        cycles.begin(79 * S, 0, true);
+        assertTrue(cycles.fastTracking(), "a source still settling at 70 s: fast-tracking until 10 s after");
+        cycles.begin(81 * S, 0, true);
         assertFalse(cycles.fastTracking());
     }
 
@@ -134,7 +144,7 @@ class PaceAndSettlingTest {
     }
 
     @Test
-    void aPeerThatSettlesStartsItsLinkAgainFilterAndLearningBothOnce() {
+    void aPeerThatSettlesIsLearnedAgainOnceAndItsFilterKeepsOnlyItsNewestExchangesWhileItSettles() {
         ClocklinkConfig c = gateway(4);
         PeerLink link = links(c)[0];
         link.trust.learn(90_000, 1_000); // learned while the peer's clock was still forming
@@ -142,15 +152,39 @@ class PaceAndSettlingTest {
         rx.flags = Wire.FLAG_SETTLING;
         link.answeredBy(rx, 30 * S);
         assertTrue(link.peerSettling);
-        assertTrue(link.filter.hasData(), "still settling: nothing is thrown away yet");
+        assertTrue(link.trust.baselineSet, "still settling: nothing relearned yet");
         rx.flags = 0;
         link.answeredBy(rx, 31 * S);
         assertFalse(link.peerSettling);
-        assertFalse(link.filter.hasData(), "the filter held a clock that no longer exists");
         assertFalse(link.trust.baselineSet);
         assertFalse(link.trust.learnedEnough(), "not judged until learned again");
-        link.filter.add(31 * S, MiniNet.EPOCH0 + 31 * S, MiniNet.EPOCH0 + 31 * S + 1_000, 31 * S + 201_000, 1_000);
+        link.trust.learn(0, 1_000);
         link.answeredBy(rx, 32 * S);
-        assertTrue(link.filter.hasData(), "settled stays settled: no second reset");
+        assertTrue(link.trust.baselineSet, "settled stays settled: no second relearn");
+
+        // The window on a settling peer: its newest 8 polls.
+        PeerLink[] links = links(c);
+        links[1].peerSettling = true;
+        Combiner combiner = new Combiner(c, (mono, out) -> { }, links);
+        combiner.combine(20 * S, S, false);
+        assertEquals(Combiner.SETTLING_WINDOW_POLLS * S, links[1].filter.windowNanos());
+        assertTrue(links[0].filter.windowNanos() > Combiner.SETTLING_WINDOW_POLLS * S);
+    }
+
+    @Test
+    void aGatewaySaysItIsSettlingUntilItsClockFollowsItsCombinationThenStaysSettled() {
+        MiniNet net = ClocklinkNodeTest.fleet(3, 1);
+        MiniNet.Node gw = net.nodes.get(3);
+        net.runUntil(5 * S);
+        assertTrue(gw.link.view().settling(), "fast-tracking: settling");
+        assertFalse(net.nodes.get(0).link.view().settling(), "a master on its own reference never settles");
+        net.runUntil(60 * S);
+        assertFalse(gw.link.view().settling(), "30 s of fast-track, then its clock agreed with its combination");
+        long err = gw.errorNanos();
+        assertTrue(Math.abs(err) < 10_000, "settled means close: " + err + " ns");
+        for (int k = 7; k <= 30; k++) {
+            net.runUntil(k * 10 * S);
+            assertFalse(gw.link.view().settling(), "settled stays settled (at " + k * 10 + " s)");
+        }
     }
 }
