@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 
 /**
  * The scenario's faults, assigned to nodes once from a seeded random: which node lies (and by how much, to whom),
@@ -24,13 +25,18 @@ final class FaultPlan {
     private final long[] referenceLossFromNanos;
     private final long[] referenceLossToNanos;
     private final boolean[] faulty;
+    private final long[] joinAtNanos; // a late joiner boots then (0: at the start)
     private final long[] faultStartNanos;
     private final List<long[]> partitions = new ArrayList<>(); // {fromNanos, toNanos}
     private final List<BitSet> partitionMembers = new ArrayList<>();
 
-    /** @param fr the fault plan's own random (which nodes, which side of a partition) */
-    FaultPlan(Scenario sc, SplittableRandom fr) {
+    /**
+     * @param fr   the fault plan's own random (which nodes, which side of a partition)
+     * @param leaf which gateways serve nobody (only they join late: a late relay would starve its children)
+     */
+    FaultPlan(Scenario sc, SplittableRandom fr, IntPredicate leaf) {
         this.nodes = sc.nodes();
+        joinAtNanos = new long[nodes];
         crashFromNanos = filled(Long.MAX_VALUE);
         crashToNanos = filled(Long.MAX_VALUE);
         lieFromNanos = filled(Long.MAX_VALUE);
@@ -41,7 +47,7 @@ final class FaultPlan {
         referenceLossToNanos = filled(Long.MAX_VALUE);
         faulty = new boolean[nodes];
         faultStartNanos = filled(Long.MAX_VALUE);
-        assign(sc, fr);
+        assign(sc, fr, leaf);
     }
 
     private long[] filled(long v) {
@@ -50,7 +56,7 @@ final class FaultPlan {
         return a;
     }
 
-    private void assign(Scenario sc, SplittableRandom fr) {
+    private void assign(Scenario sc, SplittableRandom fr, IntPredicate leaf) {
         int n = nodes;
         int m = sc.masters();
         for (Scenario.Fault f : sc.faults()) {
@@ -68,6 +74,7 @@ final class FaultPlan {
                 continue;
             }
             boolean refLoss = f.kind().equals("reference-loss");
+            boolean join = f.kind().equals("join");
             List<Integer> eligible = new ArrayList<>();
             List<Integer> second = new ArrayList<>();
             for (int i : shuffled(n, fr)) {
@@ -75,12 +82,16 @@ final class FaultPlan {
                 if (f.role().equals("master") && !isMaster || f.role().equals("gateway") && isMaster) {
                     continue;
                 }
-                if (refLoss) {
+                if (join) {
+                    if (leaf.test(i) && !faulty[i] && joinAtNanos[i] == 0) {
+                        eligible.add(i);
+                    }
+                } else if (refLoss) {
                     if (!isMaster || referenceLossFromNanos[i] != Long.MAX_VALUE) {
                         continue;
                     }
                     (faulty[i] ? second : eligible).add(i); // prefer honest masters: the fault is theirs to survive
-                } else if (!faulty[i]) {
+                } else if (!faulty[i] && joinAtNanos[i] == 0) {
                     eligible.add(i);
                 }
             }
@@ -106,6 +117,7 @@ final class FaultPlan {
                         crashToNanos[i] = to;
                         faultStartNanos[i] = from;
                     }
+                    case "join" -> joinAtNanos[i] = Math.max(1, from);
                     case "reference-loss" -> {
                         referenceLossFromNanos[i] = from;
                         referenceLossToNanos[i] = to;
@@ -143,6 +155,11 @@ final class FaultPlan {
     /** The faulty node's kind for the output: crash, two-faced or liar. */
     String kind(int i) {
         return crashFromNanos[i] != Long.MAX_VALUE ? "crash" : twoFaced[i] ? "two-faced" : "liar";
+    }
+
+    /** When gateway {@code i} boots (0: at the start with the fleet; later for a late joiner). */
+    long joinAtNanos(int i) {
+        return joinAtNanos[i];
     }
 
     boolean crashed(int i, long tNanos) {

@@ -58,6 +58,8 @@ final class FleetMetrics {
     private final long[] isolatedAtNanos;
     private final int[] lastBlocker;
     private final BitSet honestIsolated = new BitSet();
+    /** A late joiner: since when it has been synchronized within convergenceMicros (-1: it is not). */
+    private final long[] joinedAtNanos;
     private long leaderChanges;
     private int lastLeader = -1;
     private long events;
@@ -76,6 +78,8 @@ final class FleetMetrics {
         this.endNanos = Math.round(sc.durationSeconds() * FleetSim.SECOND);
         this.warmupNanos = Math.round(sc.warmupSeconds() * FleetSim.SECOND);
         lastEpochNanos = new long[n];
+        joinedAtNanos = new long[n];
+        Arrays.fill(joinedAtNanos, -1);
         Arrays.fill(lastEpochNanos, Long.MIN_VALUE);
         isolatedAtNanos = new long[n];
         Arrays.fill(isolatedAtNanos, -1);
@@ -119,7 +123,8 @@ final class FleetMetrics {
             }
         }
         for (int i = 0; i < n; i++) {
-            if (faults.faulty(i)) {
+            long joinAt = faults.joinAtNanos(i);
+            if (faults.faulty(i) || tNanos < joinAt) {
                 continue;
             }
             clocks[i].read(osc[i].mono(tNanos), reading);
@@ -135,7 +140,17 @@ final class FleetMetrics {
                 noteViolation(tNanos, "bound: node " + Fleet.nodeId(i) + " error " + err + " ns, bound "
                         + reading.boundNanos + " ns, " + reading.status);
             }
-            if (reading.status != ClockStatus.SYNCHRONIZED || Math.abs(err) > convergenceNanos) {
+            boolean outside = reading.status != ClockStatus.SYNCHRONIZED || Math.abs(err) > convergenceNanos;
+            if (joinAt > 0) {
+                // A late joiner: its own time to join; the fleet's figures are the rest's.
+                if (outside) {
+                    joinedAtNanos[i] = -1;
+                } else if (joinedAtNanos[i] < 0) {
+                    joinedAtNanos[i] = tNanos;
+                }
+                continue;
+            }
+            if (outside) {
                 allConverged = false;
             }
             if (traceNow) {
@@ -235,6 +250,31 @@ final class FleetMetrics {
         }
     }
 
+    /**
+     * Late joiners ({@code join} faults): how many, and the longest any took from boot until it was synchronized within
+     * convergenceMicros and stayed so to the end (null when one never did). Left out without joiners.
+     */
+    private void putJoiners(Map<String, Object> r) {
+        int joiners = 0;
+        long joinNanosMax = 0;
+        boolean allJoined = true;
+        for (int i = 0; i < n; i++) {
+            long joinAt = faults.joinAtNanos(i);
+            if (joinAt > 0) {
+                joiners++;
+                if (joinedAtNanos[i] < 0) {
+                    allJoined = false;
+                } else {
+                    joinNanosMax = Math.max(joinNanosMax, joinedAtNanos[i] - joinAt);
+                }
+            }
+        }
+        if (joiners > 0) {
+            r.put("joiners", joiners);
+            r.put("joinSecondsMax", allJoined ? round3(joinNanosMax / 1e9) : null);
+        }
+    }
+
     /** The honest isolations by the isolating node's tier (0: masters), tiers with none left out. */
     private Map<String, Integer> honestIsolatedByTier() {
         Map<String, Integer> byTier = new TreeMap<>();
@@ -296,6 +336,7 @@ final class FleetMetrics {
         r.put("gatewayBoundNanosP99", gatewayBounds.percentile(0.99));
         r.put("skewNanosMax", skewNanosMax);
         r.put("convergenceSeconds", convergedAtNanos < 0 ? null : round3(convergedAtNanos / 1e9));
+        putJoiners(r);
         r.put("boundViolations", boundViolations);
         r.put("monotonicViolations", monotonicViolations);
         r.put("messagesPerNodePerSecond", round3(network.messages() / (double) n / seconds));

@@ -89,7 +89,7 @@ public final class FleetSim {
         SplittableRandom netRnd = rnd.split();
         ClocklinkKeys keys = Fleet.keys();
         this.topology = new Topology(scenario, rnd.split());
-        this.faults = new FaultPlan(scenario, rnd.split());
+        this.faults = new FaultPlan(scenario, rnd.split(), topology::leafGateway);
         this.network = new Network(scenario, topology, faults, new ClocklinkAuth(keys), netRnd);
         this.fleet = new Fleet(scenario, topology, keys, rnd, network.timestampNanosMax(),
                 i -> (token, buf, off, len) -> onSend(i, (int) token, buf, off, len),
@@ -120,7 +120,7 @@ public final class FleetSim {
     private void loop() {
         SplittableRandom startRnd = rnd.split();
         for (int i = 0; i < n; i++) {
-            long t0 = startRnd.nextLong(SECOND);
+            long t0 = faults.joinAtNanos(i) + startRnd.nextLong(SECOND);
             queue.push(t0, EV_TIMER, i);
             scheduled[i] = t0;
             if (topology.isMaster(i)) {

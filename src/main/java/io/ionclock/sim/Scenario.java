@@ -26,7 +26,7 @@ public record Scenario(
         double convergenceMicros,
         List<String> unknownKeys) {
 
-    public static final int NODES_MAX = 20_000;
+    public static final int NODES_MAX = 50_000;
     public static final double DURATION_SECONDS_MAX = 86_400;
     public static final int FAULTS_MAX = 64;
 
@@ -63,7 +63,8 @@ public record Scenario(
     }
 
     /**
-     * One fault. kind: liar, two-faced, crash, partition, reference-loss. role: master, gateway, any.
+     * One fault. kind: liar, two-faced, crash, partition, reference-loss, join (a leaf gateway that boots cold at
+     * fromSecond: an event, not a fault of the node's). role: master, gateway, any.
      * offsetMicros: liar and two-faced. fraction: partition. toSecond: end (partition, reference-loss, crash; default never).
      */
     public record Fault(String kind, int count, String role, double offsetMicros, double fraction, double fromSecond,
@@ -144,13 +145,16 @@ public record Scenario(
                 Obj f = new Obj(fm, "faults[" + k + "].", unknown,
                         Set.of("kind", "count", "role", "offsetMicros", "fraction", "fromSecond", "toSecond"));
                 String kind = f.string("kind", null);
-                if (!Set.of("liar", "two-faced", "crash", "partition", "reference-loss").contains(kind)) {
+                if (!Set.of("liar", "two-faced", "crash", "partition", "reference-loss", "join").contains(kind)) {
                     throw new IllegalArgumentException("scenario faults[" + k + "].kind must be liar, two-faced, crash,"
-                            + " partition or reference-loss: '" + kind + "'");
+                            + " partition, reference-loss or join: '" + kind + "'");
                 }
                 String role = f.string("role", kind.equals("reference-loss") ? "master" : "any");
                 if (!Set.of("master", "gateway", "any").contains(role)) {
                     throw new IllegalArgumentException("scenario faults[" + k + "].role must be master, gateway or any");
+                }
+                if (kind.equals("join") && !role.equals("gateway") && !role.equals("any")) {
+                    throw new IllegalArgumentException("scenario faults[" + k + "]: only gateways join late");
                 }
                 if (kind.equals("reference-loss") && role.equals("gateway")) {
                     throw new IllegalArgumentException("scenario faults[" + k + "]: only masters have a reference to lose");

@@ -97,6 +97,26 @@ class FleetSimTest {
         assertTrue(((Number) r.get("bytesSentPerSecondSteadyBusiestRelay")).doubleValue() > 0, "relays served");
     }
 
+    /**
+     * Issue 17: gateways booting cold into a running, loaded fleet with relays are synchronized within 10 µs well
+     * inside 20 s (the issue's target for one joiner), and the rest of the fleet is not disturbed.
+     */
+    @Test
+    void gatewaysJoiningARunningFleetAreWithinTenMicrosecondsInTwentySeconds() {
+        Map<String, Object> r = run("""
+                {"name": "join", "durationSeconds": 100, "warmupSeconds": 40, "masters": 4, "gateways": 396,
+                 "link": {"delayMicros": 500, "jitter": "exponential", "jitterMicros": 50, "lossPercent": 0.5,
+                          "timestampJitterNanos": 200},
+                 "topology": {"masterClients": 128, "clientRequestsPerRound": 64},
+                 "faults": [{"kind": "join", "count": 4, "role": "gateway", "fromSecond": 60}]}
+                """, 2);
+        assertHonest(r);
+        assertEquals(4, ((Number) r.get("joiners")).intValue());
+        Object join = r.get("joinSecondsMax");
+        assertTrue(join != null && ((Number) join).doubleValue() <= 20, () -> "joinSecondsMax " + join + ": " + why(r));
+        assertEquals(2, ((Number) r.get("gatewayTiers")).intValue(), "a fleet with relays");
+    }
+
     @Test
     void asymmetricLinksWidenTheBoundAndNeverBreakIt() {
         Map<String, Object> r = run("""

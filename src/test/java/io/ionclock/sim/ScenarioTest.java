@@ -61,6 +61,8 @@ class ScenarioTest {
             {"{\"reference\": {\"jitterNanos\": 500, \"boundNanos\": 100}}", "reference.boundNanos"},
             {"{\"faults\": [{\"kind\": \"meteor\"}]}", "faults[0].kind"},
             {"{\"faults\": [{\"kind\": \"reference-loss\", \"role\": \"gateway\"}]}", "faults[0]"},
+            {"{\"faults\": [{\"kind\": \"join\", \"role\": \"master\"}]}", "faults[0]"},
+            {"{\"topology\": {\"budgetBytesPerSecond\": -1}}", "topology.budgetBytesPerSecond"},
             {"{\"faults\": [{\"kind\": \"liar\", \"fromSecond\": 10, \"toSecond\": 5}]}", "faults[0].toSecond"},
             {"{\"durationSeconds\": \"long\"}", "durationSeconds"},
             {"[1, 2]", "top level"},
