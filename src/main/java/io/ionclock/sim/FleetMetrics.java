@@ -343,6 +343,8 @@ final class FleetMetrics {
         r.put("bytesPerNodePerSecond", round3(network.bytes() / (double) n / seconds));
         r.put("bytesPerNodePerSecondSteady", round3(network.bytesSteady() / (double) n / steadySeconds));
         r.put("bytesSentPerSecondBusiestNode", round3(network.bytesSentBusiestNode() / seconds));
+        r.put("bytesPerLeafGatewayPerSecondSteady", round3(network.bytesSteadyMean(i -> topology.leafGateway(i)
+                && faults.joinAtNanos(i) == 0) / steadySeconds));
         r.put("bytesSentPerSecondSteadyBusiestMaster", round3(network.bytesSentSteadyBusiest(topology::isMaster) / steadySeconds));
         r.put("bytesSentPerSecondSteadyBusiestRelay", round3(network.bytesSentSteadyBusiest(topology::relay) / steadySeconds));
         r.put("messageBytesMax", network.messageBytesMax());

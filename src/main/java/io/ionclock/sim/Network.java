@@ -43,6 +43,7 @@ final class Network {
     private final DatagramDigest sent = new DatagramDigest();
     private final long[] bytesSentByNode;
     private final long[] bytesSentSteadyByNode;
+    private final long[] bytesToSteadyByNode; // addressed to the node after the warm-up (lost or not)
     private long messages;
     private long bytes;
     private long messagesSteady;
@@ -66,6 +67,7 @@ final class Network {
         this.tsMaxNanos = (long) Math.ceil(TIMESTAMP_SIGMAS * tsSigmaNanos);
         this.bytesSentByNode = new long[topology.nodes];
         this.bytesSentSteadyByNode = new long[topology.nodes];
+        this.bytesToSteadyByNode = new long[topology.nodes];
     }
 
     /** The largest timestamp error: what the nodes are told. */
@@ -87,6 +89,9 @@ final class Network {
             messagesSteady++;
             bytesSteady += len;
             bytesSentSteadyByNode[src] += len;
+            if (dst >= 0 && dst < topology.nodes) {
+                bytesToSteadyByNode[dst] += len;
+            }
         }
         messageBytesMax = Math.max(messageBytesMax, len);
         if (dst < 0 || dst >= topology.nodes) {
@@ -250,6 +255,19 @@ final class Network {
             }
         }
         return busiest;
+    }
+
+    /** The mean bytes sent and addressed to a node of those {@code which} accepts, after the warm-up (0: none). */
+    double bytesSteadyMean(IntPredicate which) {
+        long sum = 0;
+        int count = 0;
+        for (int i = 0; i < bytesSentSteadyByNode.length; i++) {
+            if (which.test(i)) {
+                sum += bytesSentSteadyByNode[i] + bytesToSteadyByNode[i];
+                count++;
+            }
+        }
+        return count == 0 ? 0 : (double) sum / count;
     }
 
     int messageBytesMax() {

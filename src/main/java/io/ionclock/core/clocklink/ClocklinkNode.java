@@ -420,7 +420,7 @@ public final class ClocklinkNode {
                 if (master && msg.role == Wire.ROLE_MASTER) {
                     election.onMasterRequest(link, msg, now);
                 }
-                server.respond(link.token, msg.sequence, rxMono, now, false);
+                server.respond(link.token, msg.sequence, rxMono, now, Server.TO_PEER);
             }
             case Wire.TYPE_SYNC_RESPONSE -> onResponse(link, msg, now, rxMono);
             case Wire.TYPE_SYNC_UPDATE -> updates.onUpdate(link, msg, now);

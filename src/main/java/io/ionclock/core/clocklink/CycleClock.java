@@ -4,8 +4,9 @@ import io.ionclock.core.Saturating;
 
 /**
  * When a node measures: cycles of one period (a master: its round; a gateway: the round while fast-tracking, then its
- * poll or what its traffic budget allows, and slower whenever its servers ask), each open from its requests until every answer is in or its deadline (half a
- * period; a quarter more once lost-looking requests were sent again), and the count of requests and answers in it.
+ * poll or what its traffic budget allows, and slower whenever its servers ask), each open from its requests until
+ * every answer is in or its deadline (half a period; a quarter more once lost-looking requests were sent again), and
+ * the count of requests and answers in it.
  * Pure bookkeeping: the node decides what a cycle sends and combines.
  */
 final class CycleClock {
@@ -17,7 +18,7 @@ final class CycleClock {
     /** A gateway polls no slower than this whatever its servers ask. */
     static final long SERVER_POLL_NANOS_MAX = 64_000_000_000L;
     /** A gateway fast-tracks until this long after its last selected source still settling has settled. */
-    static final long SETTLED_FAST_TRACK_NANOS = 10_000_000_000L;
+    static final long SETTLED_FAST_TRACK_NANOS = 20_000_000_000L;
 
     private final ClocklinkConfig config;
     private final boolean master;
@@ -63,8 +64,10 @@ final class CycleClock {
         return Math.max(Math.max(config.pollPeriodNanos(), budget), serversPollNanos);
     }
 
-
-    /** Fast-tracking: for {@code fastTrackCycles} rounds' time after start or after losing every source. */
+    /**
+     * Fast-tracking: for {@code fastTrackCycles} rounds' time after start or after losing every source, and until
+     * {@link #SETTLED_FAST_TRACK_NANOS} after the last selected source that was still settling.
+     */
     boolean fastTracking() {
         return fastTracking;
     }

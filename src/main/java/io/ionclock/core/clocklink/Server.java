@@ -2,6 +2,7 @@ package io.ionclock.core.clocklink;
 
 import io.ionclock.core.ClockReading;
 import io.ionclock.core.ClockStatus;
+import io.ionclock.core.Saturating;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +23,13 @@ final class Server {
     static final long JOIN_COOKIE_SLOT_NANOS = 16_000_000_000L;
     /** A client that sent nothing for this long may lose its slot to a new one. */
     static final long CLIENT_IDLE_NANOS = 600_000_000_000L;
+    /**
+     * A loaded server keeps this share of its capacity ({@code clientRequestsPerRound}) for clients that just joined:
+     * each of them may poll every round for {@link #JOIN_FAST_NANOS} (so one gateway joining a busy fleet converges
+     * in seconds), and the others share the rest.
+     */
+    static final int JOIN_FAST_SHARE_DIVISOR = 4;
+    static final long JOIN_FAST_NANOS = 10_000_000_000L;
 
     /** A client that joined. */
     static final class Client {
@@ -35,6 +43,7 @@ final class Server {
         int role;
         long requests;
         final long[] drops = new long[DropReason.VALUES.length];
+        long fastUntilMono; // holds a join fast slot until then (0: none)
     }
 
     private final ClocklinkConfig config;
@@ -52,6 +61,8 @@ final class Server {
     private final ClockReading reading = new ClockReading();
     private int clientsUsed;
     private int clientPollCode; // what this server asks of its clients
+    private final int fastSlotsMax; // clients that may poll every round just after joining
+    private int fastSlotsUsed;
     private long joinsRefused;
     private long joinChallenges;
 
@@ -77,6 +88,7 @@ final class Server {
             clients[i] = new Client();
         }
         this.clientByToken = new LongIntMap(Math.max(1, config.clientsMax()));
+        this.fastSlotsMax = config.clientRequestsPerRound() / JOIN_FAST_SHARE_DIVISOR;
     }
 
     /** The client slot at this address, or -1. */
@@ -95,7 +107,10 @@ final class Server {
             case Wire.TYPE_SYNC_REQUEST -> {
                 c.lastHeardMono = now;
                 c.requests++;
-                respond(token, rx.sequence, rxMono, now, true);
+                if (c.fastUntilMono != 0 && now >= c.fastUntilMono) {
+                    releaseFastSlot(c);
+                }
+                respond(token, rx.sequence, rxMono, now, c.fastUntilMono != 0 ? FAST : TO_CLIENT);
             }
             case Wire.TYPE_JOIN -> {
                 if (c.nodeNumber != rx.sender) {
@@ -105,6 +120,7 @@ final class Server {
                     }
                     clientByToken.remove(token);
                     c.used = false;
+                    releaseFastSlot(c);
                     clientsChanged(-1);
                     onJoin(token, rx, now);
                     return;
@@ -160,6 +176,10 @@ final class Server {
         c.replay.accept(rx.sequence);
         c.lastHeardMono = now;
         c.requests = 0;
+        if (fastSlotsUsed < fastSlotsMax) {
+            fastSlotsUsed++;
+            c.fastUntilMono = Saturating.add(now, JOIN_FAST_NANOS);
+        }
         transmitter.startClientCounter(counterBase + free);
         Arrays.fill(c.drops, 0);
         System.arraycopy(rx.name, 0, c.name, 0, rx.nameLength);
@@ -179,6 +199,7 @@ final class Server {
             if (now - clients[i].lastHeardMono > CLIENT_IDLE_NANOS) {
                 clientByToken.remove(clients[i].token);
                 clients[i].used = false;
+                releaseFastSlot(clients[i]);
                 clientsChanged(-1);
                 return i;
             }
@@ -187,15 +208,24 @@ final class Server {
     }
 
     /**
-     * Keeps what this server asks of its clients current: every round while it has at most
-     * {@code clientRequestsPerRound} of them, else {@code round x clients / clientRequestsPerRound}, so that it answers
-     * about that many requests per round however many clients it has.
+     * Keeps what this server asks of its clients current: every round while it has at most {@code
+     * clientRequestsPerRound} of them, else {@code round x clients / (clientRequestsPerRound x 3/4)}: the other quarter
+     * is for clients that just joined ({@link #JOIN_FAST_SHARE_DIVISOR}), so that it answers about
+     * {@code clientRequestsPerRound} requests per round however many clients it has.
      */
     private void clientsChanged(int delta) {
         clientsUsed += delta;
+        int shared = config.clientRequestsPerRound() - fastSlotsMax;
         long interval = clientsUsed <= config.clientRequestsPerRound() ? 0
-                : config.roundPeriodNanos() * clientsUsed / config.clientRequestsPerRound();
+                : config.roundPeriodNanos() * clientsUsed / Math.max(1, shared);
         clientPollCode = Wire.pollCode(interval);
+    }
+
+    private void releaseFastSlot(Client c) {
+        if (c.fastUntilMono != 0) {
+            c.fastUntilMono = 0;
+            fastSlotsUsed--;
+        }
     }
 
     /** Whether this server is loaded: it asks its clients to poll slower than every round. */
@@ -203,8 +233,16 @@ final class Server {
         return clientPollCode != 0;
     }
 
-    /** Answers a SYNC_REQUEST received at {@code rxMono}: t2 then, t3 now, and the node's bound, status and leap. */
-    void respond(long token, long requestSequence, long rxMono, long now, boolean toClient) {
+    /** Whom a response goes to: a configured peer (no pace), a client, a client in a join fast slot (every round). */
+    static final int TO_PEER = 0;
+    static final int TO_CLIENT = 1;
+    static final int FAST = 2;
+
+    /**
+     * Answers a SYNC_REQUEST received at {@code rxMono}: t2 then, t3 now, and the node's bound, status and leap; to a
+     * client ({@link #TO_CLIENT}) with the pace this server asks, to a peer or a client in a fast slot with none.
+     */
+    void respond(long token, long requestSequence, long rxMono, long now, int to) {
         clock.read(rxMono, reading);
         long t2 = reading.epochNanos;
         long b2 = reading.boundNanos;
@@ -221,7 +259,7 @@ final class Server {
         tx.status = reading.status.ordinal();
         tx.leap = clock.leap().ordinal();
         tx.tier = tier.getAsInt();
-        tx.pollCode = toClient ? clientPollCode : 0;
+        tx.pollCode = to == TO_CLIENT ? clientPollCode : 0;
         tx.term = election.term();
         tx.leader = election.leaderNumber();
         transmitter.send(token);

@@ -65,9 +65,9 @@ class PaceAndSettlingTest {
         cycles.begin(65 * S, 0, false);
         assertFalse(cycles.fastTracking());
         cycles.fastTrackWhileSourcesSettle(70 * S);
-        cycles.begin(79 * S, 0, true);
-        assertTrue(cycles.fastTracking(), "a source still settling at 70 s: fast-tracking until 10 s after");
-        cycles.begin(81 * S, 0, true);
+        cycles.begin(89 * S, 0, true);
+        assertTrue(cycles.fastTracking(), "a source still settling at 70 s: fast-tracking until 20 s after");
+        cycles.begin(91 * S, 0, true);
         assertFalse(cycles.fastTracking());
     }
 
@@ -185,6 +185,29 @@ class PaceAndSettlingTest {
         for (int k = 7; k <= 30; k++) {
             net.runUntil(k * 10 * S);
             assertFalse(gw.link.view().settling(), "settled stays settled (at " + k * 10 + " s)");
+        }
+    }
+
+    @Test
+    void aLoadedServerLetsOnlyItsNewestClientsPollEveryRoundAndOnlyForAWhile() {
+        MiniNet net = new MiniNet();
+        // Room for 4 requests a round: one fast slot for a client that just joined, the other 3 shared by the rest.
+        net.addMaster(ClocklinkNodeTest.master(0, 1).withClientRequestsPerRound(4).withClients(64, true), 0);
+        for (int g = 1; g <= 8; g++) {
+            net.addGateway(ClocklinkNodeTest.gateway(g, 0), 10 * g, 0);
+        }
+        net.start();
+        net.runUntil(5 * S);
+        int everyRound = 0;
+        for (int g = 1; g <= 8; g++) {
+            long period = net.nodes.get(g).link.view().pollNanos();
+            everyRound += period == 100 * MS ? 1 : 0;
+            assertTrue(period == 100 * MS || period >= 8 * 100 * MS / 3, "the shared pace, 8 clients x round / 3: " + period);
+        }
+        assertEquals(1, everyRound, "one fast slot: the first client to join polls every round");
+        net.runUntil(15 * S);
+        for (int g = 1; g <= 8; g++) {
+            assertTrue(net.nodes.get(g).link.view().pollNanos() >= 8 * 100 * MS / 3, "the slot lasts 10 s");
         }
     }
 }
