@@ -24,12 +24,17 @@ final class Server {
     /** A client that sent nothing for this long may lose its slot to a new one. */
     static final long CLIENT_IDLE_NANOS = 600_000_000_000L;
     /**
-     * A loaded server keeps this share of its capacity ({@code clientRequestsPerRound}) for clients that just joined:
+     * A loaded server keeps 1/this of its capacity ({@code clientRequestsPerRound}) for clients that just joined:
      * each of them may poll every round for {@link #JOIN_FAST_NANOS} (so one gateway joining a busy fleet converges
      * in seconds), and the others share the rest.
      */
     static final int JOIN_FAST_SHARE_DIVISOR = 4;
     static final long JOIN_FAST_NANOS = 10_000_000_000L;
+
+    /** Whom a response goes to: a configured peer (no pace), a client, a client in a join fast slot (every round). */
+    static final int TO_PEER = 0;
+    static final int TO_CLIENT = 1;
+    static final int FAST = 2;
 
     /** A client that joined. */
     static final class Client {
@@ -232,11 +237,6 @@ final class Server {
     boolean loaded() {
         return clientPollCode != 0;
     }
-
-    /** Whom a response goes to: a configured peer (no pace), a client, a client in a join fast slot (every round). */
-    static final int TO_PEER = 0;
-    static final int TO_CLIENT = 1;
-    static final int FAST = 2;
 
     /**
      * Answers a SYNC_REQUEST received at {@code rxMono}: t2 then, t3 now, and the node's bound, status and leap; to a
