@@ -130,7 +130,7 @@ public class ClockService {
             discipline.addOwnReference(r.kind(), RANK_REFERENCE);
         });
         if (sync) {
-            clocklink = new ClocklinkUdp(vertx, mono, syncInputs.config(), clock::read,
+            clocklink = new ClocklinkUdp(vertx, mono, syncInputs.config(), clock::readAt,
                     new ClocklinkUdp.Options(config.sync().host(), config.sync().port(), syncInputs.addresses()));
             addSource(clocklink, RANK_CLOCKLINK);
         }

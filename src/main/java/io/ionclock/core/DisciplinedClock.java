@@ -192,6 +192,20 @@ public final class DisciplinedClock {
         out.status = m.statusAt(monoNanos, out.boundNanos);
     }
 
+    /**
+     * The model's reading at {@code monoNanos}, which may be in the past (a packet's receive or transmit time): for
+     * measurements, not for timestamps handed out. Unlike {@link #read}, it neither moves the readers' shared floor
+     * nor is held at it (a later instant another reader asked would otherwise hold every past instant's reading).
+     * Allocation-free; any thread.
+     */
+    public void readAt(long monoNanos, ClockReading out) {
+        Model m = model;
+        out.monoNanos = monoNanos;
+        out.epochNanos = m.epochNanosAt(monoNanos);
+        out.boundNanos = Math.min(m.boundNanosAt(monoNanos), BOUND_NANOS_UNKNOWN);
+        out.status = m.statusAt(monoNanos, out.boundNanos);
+    }
+
     /** A full snapshot for publishers. Allocates; any thread. */
     public ClockSnapshot snapshot(long monoNanos) {
         Model m = model;

@@ -81,14 +81,15 @@ final class Fleet {
                     .withClientRequestsPerRound(sc.topology().clientRequestsPerRound())
                     .withWander(Math.max(WANDER_PPB_MIN, wanderPpb));
             DisciplinedClock clock = clocks[i];
-            ClocklinkNode.LocalClock local = clock::read;
+            ClocklinkNode.LocalClock local = clock::readAt;
             if (topology.leafGateway(i)) {
                 local = (mono, out) -> { // not expected (a leaf serves no one), but then its discipline must be current
                     drainLeaves.run();
-                    clock.read(mono, out);
+                    clock.readAt(mono, out);
                 };
             }
             nodes[i] = new ClocklinkNode(cfg, local, outboxOf.apply(i), sampleSinkOf.apply(i));
+            nodes[i].setKernelTimestamps(true); // the appliance's kernel timestamps: FleetSim reports every departure
         }
     }
 

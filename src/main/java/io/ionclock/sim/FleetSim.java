@@ -6,6 +6,7 @@ import io.ionclock.core.LeapIndicator;
 import io.ionclock.core.Sample;
 import io.ionclock.core.clocklink.ClocklinkAuth;
 import io.ionclock.core.clocklink.ClocklinkKeys;
+import io.ionclock.core.clocklink.Wire;
 import io.ionclock.core.clocklink.ClocklinkNode;
 import java.util.Arrays;
 import java.util.Map;
@@ -44,6 +45,8 @@ public final class FleetSim {
     static final int EV_MEASURE = 3;
     static final int EV_ROUND = 4;
     static final int EV_SECOND = 5;
+    /** A sent packet's kernel transmit time reaches its sender (interleaved mode). */
+    static final int EV_TRANSMIT = 6;
 
     private final Scenario sc;
     private final SplittableRandom rnd;
@@ -159,6 +162,7 @@ public final class FleetSim {
                     schedule(a, next, t);
                 }
                 case EV_PACKET -> deliver(a, t);
+                case EV_TRANSMIT -> transmitted(a, t);
                 case EV_REFERENCE -> reference(a, t);
                 case EV_MEASURE -> {
                     drainWorker();
@@ -205,10 +209,31 @@ public final class FleetSim {
         int slot = network.send(eventNanos, src, dst, buf, off, len);
         if (slot >= 0) {
             queue.push(network.deliverAtNanos(slot), EV_PACKET, slot);
+            int type = Wire.type(buf, off);
+            if (type == Wire.TYPE_SYNC_REQUEST || type == Wire.TYPE_SYNC_RESPONSE) { // what onTransmitted takes
+                queue.push(Math.max(eventNanos, network.departNanos(slot)), EV_TRANSMIT, slot);
+            } else {
+                network.takeTransmit(slot);
+            }
         }
     }
 
+    /** The sender of the packet in {@code slot} learns when it left, as the appliance's kernel timestamps tell it. */
+    private void transmitted(int slot, long t) {
+        if (!network.takeTransmit(slot)) {
+            return;
+        }
+        int src = network.source(slot);
+        if (faults.crashed(src, t)) {
+            return;
+        }
+        Oscillator osc = fleet.oscillators[src];
+        fleet.nodes[src].onTransmitted(osc.mono(t), network.destination(slot), Wire.sequence(network.buffer(slot), 0),
+                osc.mono(Math.min(t, network.departNanos(slot))));
+    }
+
     private void deliver(int slot, long t) {
+        transmitted(slot, t); // before its answer can come (a tie in the queue may order them either way)
         int dst = network.destination(slot);
         if (!faults.crashed(dst, t)) {
             Oscillator osc = fleet.oscillators[dst];

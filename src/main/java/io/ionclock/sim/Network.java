@@ -35,6 +35,8 @@ final class Network {
     private int[] slotSrc = new int[256];
     private int[] slotDst = new int[256];
     private long[] slotDeliverAtNanos = new long[256];
+    private long[] slotDepartNanos = new long[256]; // the true instant it left: what a kernel transmit timestamp reads
+    private boolean[] slotTxPending = new boolean[256]; // its transmit time not yet reported to the sender
     private int[] freeSlots = new int[256];
     private int freeCount;
     private int slotsUsed;
@@ -115,6 +117,8 @@ final class Network {
         }
         long txNoise = timestampNoiseNanos();
         long arrival = tNanos + txNoise + delayNanos(src, dst);
+        slotDepartNanos[slot] = tNanos + txNoise;
+        slotTxPending[slot] = true;
         // The packet event runs tsMax after the true arrival, so the receive timestamp (arrival +- tsMax) is never after "now".
         slotDeliverAtNanos[slot] = Math.max(tNanos + 1, arrival + tsMaxNanos);
         return slot;
@@ -178,6 +182,21 @@ final class Network {
         return slotDeliverAtNanos[slot];
     }
 
+    /**
+     * The true instant the packet in {@code slot} left its sender: a kernel transmit timestamp (the sender's node took
+     * its own timestamp at the send event, off by the timestamp noise; the kernel's is the departure itself).
+     */
+    long departNanos(int slot) {
+        return slotDepartNanos[slot];
+    }
+
+    /** Whether the slot's transmit time is still to be reported to its sender; true once (then it is reported). */
+    boolean takeTransmit(int slot) {
+        boolean pending = slotTxPending[slot];
+        slotTxPending[slot] = false;
+        return pending;
+    }
+
     int source(int slot) {
         return slotSrc[slot];
     }
@@ -206,6 +225,8 @@ final class Network {
             slotSrc = Arrays.copyOf(slotSrc, size);
             slotDst = Arrays.copyOf(slotDst, size);
             slotDeliverAtNanos = Arrays.copyOf(slotDeliverAtNanos, size);
+            slotDepartNanos = Arrays.copyOf(slotDepartNanos, size);
+            slotTxPending = Arrays.copyOf(slotTxPending, size);
             freeSlots = Arrays.copyOf(freeSlots, size);
         }
         slotBuf[slotsUsed] = new byte[Wire.MESSAGE_BYTES_MAX];

@@ -35,15 +35,15 @@ public final class ClocklinkCodec {
         if (entries < 0 || entries > Wire.UPDATE_ENTRIES_MAX) {
             throw new IllegalArgumentException("update entries 0.." + Wire.UPDATE_ENTRIES_MAX + ": " + entries);
         }
-        int length = Wire.sizeBytes(m.type, entries);
+        int length = Wire.sizeBytes(m.type, entries, m.version);
         if (length < 0) {
-            throw new IllegalArgumentException("unknown message type " + m.type);
+            throw new IllegalArgumentException("unknown message type " + m.type + " or version " + m.version);
         }
         if (off < 0 || off + length > buf.length) {
             throw new IllegalArgumentException("buffer too small for a " + length + "-byte message at " + off);
         }
         java.util.Arrays.fill(buf, off, off + length, (byte) 0);
-        Wire.writeHeader(buf, off, m.type, length, m.flags, m.role, m.sender, m.keyId, m.sequence);
+        Wire.writeHeader(buf, off, m.version, m.type, length, m.flags, m.role, m.sender, m.keyId, m.sequence);
         switch (m.type) {
             case Wire.TYPE_JOIN -> {
                 putName(buf, off + Wire.JOIN_OFF_NAME_LENGTH, m);
@@ -67,6 +67,10 @@ public final class ClocklinkCodec {
                 buf[off + Wire.RESPONSE_OFF_POLL] = (byte) m.pollCode;
                 Wire.putI64(buf, off + Wire.RESPONSE_OFF_TERM, m.term);
                 Wire.putI32(buf, off + Wire.RESPONSE_OFF_LEADER, m.leader);
+                if (m.version >= 2) {
+                    Wire.putI64(buf, off + Wire.RESPONSE_OFF_XLEAVE_ECHO_SEQUENCE, m.xleaveEchoSequence);
+                    Wire.putI64(buf, off + Wire.RESPONSE_OFF_XLEAVE_TX_EPOCH, m.xleaveTxEpochNanos);
+                }
             }
             case Wire.TYPE_SYNC_UPDATE -> {
                 Wire.putI64(buf, off + Wire.UPDATE_OFF_TERM, m.term);
@@ -113,7 +117,8 @@ public final class ClocklinkCodec {
         if (Wire.getU16(buf, off + Wire.OFF_MAGIC) != Wire.MAGIC) {
             return DropReason.BAD_MAGIC;
         }
-        if ((buf[off + Wire.OFF_VERSION] & 0xFF) != Wire.VERSION) {
+        int version = buf[off + Wire.OFF_VERSION] & 0xFF;
+        if (version < Wire.VERSION_MIN || version > Wire.VERSION) {
             return DropReason.BAD_VERSION;
         }
         int type = Wire.type(buf, off);
@@ -135,7 +140,7 @@ public final class ClocklinkCodec {
             }
             expected = len;
         } else {
-            expected = Wire.sizeBytes(type, 0);
+            expected = Wire.sizeBytes(type, 0, version);
         }
         return expected == len ? null : DropReason.BAD_LENGTH;
     }
@@ -155,6 +160,7 @@ public final class ClocklinkCodec {
     public static void decodeHeader(byte[] buf, int off, ClocklinkMessage out) {
         out.clear();
         out.type = Wire.type(buf, off);
+        out.version = buf[off + Wire.OFF_VERSION] & 0xFF;
         out.flags = buf[off + Wire.OFF_FLAGS] & 0xFF;
         out.role = buf[off + Wire.OFF_ROLE] & 0xFF;
         out.sender = Wire.sender(buf, off);
@@ -201,8 +207,16 @@ public final class ClocklinkCodec {
                 out.leader = Wire.getI32(buf, off + Wire.RESPONSE_OFF_LEADER);
                 // t3 before t2 (beyond a slew's worth), negative times, or out-of-range codes: not a real exchange.
                 boolean ok = out.rxEpochNanos > 0 && out.txEpochNanos > 0 && out.txEpochNanos >= out.rxEpochNanos - 1_000_000
-                        && out.txEpochNanos - out.rxEpochNanos <= 10_000_000_000L
+                        && out.txEpochNanos - out.rxEpochNanos <= Wire.TURNAROUND_NANOS_MAX
                         && out.status <= STATUS_MAX && out.leap <= LEAP_MAX && out.tier <= TIER_MAX && out.pollCode <= Wire.POLL_CODE_MAX && out.term >= 0;
+                if (out.version >= 2) {
+                    out.xleaveEchoSequence = Wire.getI64(buf, off + Wire.RESPONSE_OFF_XLEAVE_ECHO_SEQUENCE);
+                    out.xleaveTxEpochNanos = Wire.getI64(buf, off + Wire.RESPONSE_OFF_XLEAVE_TX_EPOCH);
+                    // none (both 0), or a previous request's sequence with a positive time of no later than this t3
+                    boolean none = out.xleaveEchoSequence == 0 && out.xleaveTxEpochNanos == 0;
+                    ok &= none || (out.xleaveEchoSequence != 0 && out.xleaveTxEpochNanos > 0
+                            && out.xleaveEchoSequence != out.echoSequence && out.xleaveTxEpochNanos <= out.txEpochNanos);
+                }
                 return ok ? null : DropReason.MALFORMED;
             }
             case Wire.TYPE_SYNC_UPDATE -> {

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ClocklinkMessage {
     // header
+    /** Wire version: {@link Wire#VERSION_MIN} unless this is an interleaved SYNC_RESPONSE (2). */
+    public int version = Wire.VERSION_MIN;
     public int type;
     public int flags;
     public int role;
@@ -40,6 +42,10 @@ public final class ClocklinkMessage {
     /** The poll interval the server asks of this client, as a {@link Wire#pollCode} (0: none). */
     public int pollCode;
     public int leader;
+    /** Version 2: the request sequence the previous response to this client echoed (0: none). */
+    public long xleaveEchoSequence;
+    /** Version 2: that response's true transmit time on the server's clock (0: none). */
+    public long xleaveTxEpochNanos;
 
     // SYNC_UPDATE
     public int round;
@@ -57,6 +63,7 @@ public final class ClocklinkMessage {
     public boolean granted;
 
     public void clear() {
+        version = Wire.VERSION_MIN;
         type = 0;
         flags = 0;
         role = 0;
@@ -76,6 +83,8 @@ public final class ClocklinkMessage {
         tier = 0;
         pollCode = 0;
         leader = 0;
+        xleaveEchoSequence = 0;
+        xleaveTxEpochNanos = 0;
         round = 0;
         entryCount = 0;
         granted = false;
@@ -106,6 +115,10 @@ public final class ClocklinkMessage {
 
     public boolean settlingFlag() {
         return (flags & Wire.FLAG_SETTLING) != 0;
+    }
+
+    public boolean interleavedFlag() {
+        return (flags & Wire.FLAG_INTERLEAVED) != 0;
     }
 
     public boolean loadedFlag() {

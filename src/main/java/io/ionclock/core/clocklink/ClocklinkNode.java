@@ -57,6 +57,8 @@ public final class ClocklinkNode {
     static final long REPROBE_FLOOR_NANOS = 1_000;
     /** A node is settled once its published clock agreed with its combination this many cycles running. */
     static final int SETTLED_CYCLES = 3;
+    /** An interleaved t3 may be before its exchange's t2 by at most this (the codec's slack for a slewing server). */
+    static final long T3_BEFORE_T2_NANOS_MAX = 1_000_000;
 
     private final ClocklinkConfig config;
     private final ClocklinkNode.LocalClock clock;
@@ -85,6 +87,8 @@ public final class ClocklinkNode {
     private int settledCycles; // cycles running in which the published clock agreed with the combination
     private final ClockReading reading = new ClockReading();
     private int tier;
+    /** The transport's receive times are the kernel's and it reports transmit times ({@link #setKernelTimestamps}). */
+    private boolean kernelTimestamps;
 
     /**
      * @param clock      the local published clock (read at mono instants for t2/t3 and for the master's own vote)
@@ -420,7 +424,7 @@ public final class ClocklinkNode {
                 if (master && msg.role == Wire.ROLE_MASTER) {
                     election.onMasterRequest(link, msg, now);
                 }
-                server.respond(link.token, msg.sequence, rxMono, now, Server.TO_PEER);
+                server.respond(link.token, msg.sequence, rxMono, now, Server.TO_PEER, msg.interleavedFlag());
             }
             case Wire.TYPE_SYNC_RESPONSE -> onResponse(link, msg, now, rxMono);
             case Wire.TYPE_SYNC_UPDATE -> updates.onUpdate(link, msg, now);
@@ -432,12 +436,13 @@ public final class ClocklinkNode {
 
     /** An answer to one of our requests: into the link's filter; the cycle completes when every answer is in. */
     private void onResponse(PeerLink link, ClocklinkMessage msg, long now, long rxMono) {
-        long t1 = link.takePendingT1(msg.echoSequence);
+        boolean interleaved = msg.version >= 2; // kernel timestamps on both ends (see setKernelTimestamps)
+        long t1 = link.takePendingT1(msg.echoSequence, interleaved);
         if (t1 == Long.MIN_VALUE) {
             drop(DropReason.UNEXPECTED, link.drops); // answers nothing we asked (late past PENDING_MAX, or duplicated)
             return;
         }
-        long t4 = rxMono;
+        long t4 = interleaved || !kernelTimestamps ? rxMono : now;
         long t2 = msg.rxEpochNanos;
         long t3 = msg.txEpochNanos;
         long delayNanos = (t4 - t1) - (t3 - t2);
@@ -459,7 +464,15 @@ public final class ClocklinkNode {
                     && link.filter.exchangesInWindow() >= REPROBE_EXCHANGES_MIN
                     && link.filter.queueingExcessNanos(t1, t2, t3, t4) > Math.max(REPROBE_JITTERS * link.filter.meanExcessNanos(),
                             REPROBE_FLOOR_NANOS + 4.0 * config.timestampErrorNanos());
-            link.filter.add(t1, t2, t3, t4, msg.boundNanos);
+            if (interleaved) {
+                completeHeld(link, msg, now);
+                link.hold(msg.echoSequence, t1, t2, t3, t4, msg.boundNanos);
+            } else {
+                flushHeld(link, now);
+                link.filter.add(t1, t2, t3, t4, msg.boundNanos);
+            }
+        } else {
+            link.releaseHeld(); // an unusable answer: the server's clock is not to be measured now
         }
         if (firstAnswer) {
             cycles.answered++;
@@ -475,6 +488,80 @@ public final class ClocklinkNode {
         if (cycles.isOpen() && cycles.allAnswered()) {
             completeCycle(now);
         }
+    }
+
+    /**
+     * Interleaved mode: this answer carries the true transmit time of the server's previous answer to us; if that
+     * answered the exchange we hold, the exchange goes into the filter with it as t3 (chrony's interleaved mode). An
+     * exchange the answer does not complete (the server lost its transmit time, or an answer was lost) goes in as it
+     * was, in basic mode.
+     */
+    private void completeHeld(PeerLink link, ClocklinkMessage msg, long now) {
+        if (!link.holding()) {
+            return;
+        }
+        long t3 = msg.xleaveTxEpochNanos;
+        if (msg.xleaveEchoSequence == link.heldSeq && t3 > 0 && t3 >= link.heldT2 - T3_BEFORE_T2_NANOS_MAX
+                && t3 - link.heldT2 <= Wire.TURNAROUND_NANOS_MAX
+                && (link.heldT4 - link.heldT1) - (t3 - link.heldT2) >= -2 * config.timestampErrorNanos()) {
+            link.filter.add(link.heldT1, link.heldT2, t3, link.heldT4, link.heldBoundNanos);
+            transmitter.interleavedExchanges++;
+            link.releaseHeld();
+            return;
+        }
+        flushHeld(link, now);
+    }
+
+    /** The held exchange, if any and still inside the filter's window, into the filter in basic mode. */
+    private void flushHeld(PeerLink link, long now) {
+        if (!link.holding()) {
+            return;
+        }
+        if (now - link.heldT4 <= link.filter.windowNanos()) {
+            link.filter.add(link.heldT1, link.heldT2, link.heldT3, link.heldT4, link.heldBoundNanos);
+        }
+        transmitter.basicFallbacks++;
+        link.releaseHeld();
+    }
+
+    // ---------------------------------------------------------------- transmit times
+
+    /**
+     * Tells the node whether its transport timestamps in the kernel: the receive time it passes is the kernel's, and it
+     * reports the kernel's transmit time of what the node sends ({@link #onTransmitted}). Then the node asks its servers
+     * for interleaved answers ({@link Wire#FLAG_INTERLEAVED}) and gives them to clients that ask (version 2). Both ends
+     * of an exchange take their timestamps the same way: with a peer that does not interleave (a version-1 node, or one
+     * timestamping in user space) the node uses its own user-space times (t1 before sending, t4 and t2 at handling, as a
+     * version-1 node does), so a mixed pair keeps the old accuracy rather than half of a new one.
+     */
+    public void setKernelTimestamps(boolean on) {
+        kernelTimestamps = on;
+        server.setInterleaving(on);
+    }
+
+    /**
+     * The transport's transmit time of a SYNC_REQUEST or SYNC_RESPONSE the node sent (the kernel's, taken as it left;
+     * other types are of no use: the transport need not report them): {@code token} and {@code sequence} name it (the
+     * adapter reads the type and sequence from the header of what the outbox got). A request's
+     * replaces its t1; a response's is carried in the next response to that client (interleaved mode). A report that
+     * matches nothing in flight, or that is implausible, is counted and changes nothing.
+     *
+     * @param nowMonoNanos the instant of the call (a transmit time after it is refused)
+     */
+    public void onTransmitted(long nowMonoNanos, long token, long sequence, long txMonoNanos) {
+        int k = transmitter.counterIndex(token);
+        if (k >= 0 && txMonoNanos <= nowMonoNanos) {
+            if (server.transmitted(k, sequence, txMonoNanos)) {
+                transmitter.transmitTimes++;
+                return;
+            }
+            PeerLink link = k < links.length ? links[k] : null;
+            if (link != null && link.transmitted(sequence, txMonoNanos, config.timestampErrorNanos())) {
+                transmitter.transmitTimes++;
+                return;
+            }
+        }
+        transmitter.transmitTimesUnmatched++;
     }
 
     // ---------------------------------------------------------------- sending
@@ -506,6 +593,7 @@ public final class ClocklinkNode {
     private void sendRequest(PeerLink link, long now) {
         ClocklinkMessage tx = transmitter.message(Wire.TYPE_SYNC_REQUEST);
         tx.term = election.term();
+        tx.flags = kernelTimestamps ? Wire.FLAG_INTERLEAVED : 0;
         link.requestSent(transmitter.send(link.token), now);
     }
 

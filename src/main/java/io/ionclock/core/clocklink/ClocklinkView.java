@@ -112,6 +112,31 @@ public final class ClocklinkView {
         return cycles.reprobes();
     }
 
+    /** Exchanges that went into a filter with the server's true transmit time (interleaved mode). */
+    public long interleavedExchanges() {
+        return transmitter.interleavedExchanges;
+    }
+
+    /** Held exchanges that went into a filter in basic mode (the next answer did not carry their transmit time). */
+    public long basicFallbacks() {
+        return transmitter.basicFallbacks;
+    }
+
+    /** Transmit times from the transport that matched a request or response in flight. */
+    public long transmitTimes() {
+        return transmitter.transmitTimes;
+    }
+
+    /** Transmit times from the transport that matched nothing (late, unknown, implausible). */
+    public long transmitTimesUnmatched() {
+        return transmitter.transmitTimesUnmatched;
+    }
+
+    /** Responses sent in version 2 (interleaved). */
+    public long interleavedResponses() {
+        return server.interleavedResponses();
+    }
+
     public long messagesReceived() {
         return transmitter.messagesReceived();
     }

@@ -13,6 +13,8 @@ import io.ionclock.core.select.Verdict;
 final class PeerLink {
     /** Requests outstanding per link (answers may come after the next request on a slow path). */
     static final int PENDING_MAX = 4;
+    /** A transmit time reported later than this after the node's own t1 is not that request's (a stale report). */
+    static final long TRANSMIT_LATE_NANOS_MAX = 1_000_000_000L;
     /** Cycles without any answer after which a link is UNREACHABLE (weight 0). */
     static final int MISSES_UNREACHABLE = 2;
     /** Every this many missed cycles a JOIN goes along (the server may have restarted and forgotten us). */
@@ -56,13 +58,22 @@ final class PeerLink {
 
     // Requests in flight, by sequence: t1 of each.
     private final long[] pendingSeq = new long[PENDING_MAX];
-    private final long[] pendingT1 = new long[PENDING_MAX];
+    private final long[] pendingT1 = new long[PENDING_MAX]; // the transport's transmit time once reported, else the node's
+    private final long[] pendingT1Node = new long[PENDING_MAX]; // the node's own, taken before sending
     private int pendingNext;
     boolean requested;
     boolean answered;
     boolean reprobed; // asked a second time this cycle
     boolean reprobeAnswered;
     int misses;
+
+    // Interleaved mode (docs/clocklink.md): the last exchange, held until the server's next answer carries its true t3.
+    long heldSeq = Long.MIN_VALUE; // the request's sequence; MIN_VALUE: none held
+    long heldT1;
+    long heldT2;
+    long heldT3; // the server's t3 as it wrote it before sending (basic mode's)
+    long heldT4;
+    long heldBoundNanos;
 
     // The peer's last answer.
     long peerBoundNanos;
@@ -160,6 +171,7 @@ final class PeerLink {
     void heardFrom(ClocklinkMessage rx) {
         if (numberKnown && nodeNumber != rx.sender) {
             filter.reset();
+            releaseHeld();
             replay.reset();
             replay.accept(rx.sequence);
         }
@@ -189,15 +201,64 @@ final class PeerLink {
     void requestSent(long seq, long t1MonoNanos) {
         pendingSeq[pendingNext] = seq;
         pendingT1[pendingNext] = t1MonoNanos;
+        pendingT1Node[pendingNext] = t1MonoNanos;
         pendingNext = (pendingNext + 1) % PENDING_MAX;
     }
 
-    /** The t1 of the request an answer echoes, forgotten once taken; Long.MIN_VALUE when it answers nothing we asked. */
-    long takePendingT1(long echoSequence) {
+    /**
+     * The transport's true transmit time of request {@code seq} (the kernel's, as it left): it replaces the t1 the node
+     * took before sending, while the request is in flight or its exchange is held for interleaving. A time more than
+     * {@code slackNanos} (a timestamp error) before that t1, or more than {@link #TRANSMIT_LATE_NANOS_MAX} after it, is
+     * not this request's: false, nothing changed.
+     */
+    boolean transmitted(long seq, long txMonoNanos, long slackNanos) {
+        for (int i = 0; i < PENDING_MAX; i++) {
+            if (pendingSeq[i] == seq) {
+                if (!plausibleTransmit(pendingT1Node[i], txMonoNanos, slackNanos)) {
+                    return false;
+                }
+                pendingT1[i] = txMonoNanos;
+                return true;
+            }
+        }
+        if (heldSeq == seq && seq != Long.MIN_VALUE && plausibleTransmit(heldT1, txMonoNanos, slackNanos) && txMonoNanos < heldT4) {
+            heldT1 = txMonoNanos;
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean plausibleTransmit(long t1MonoNanos, long txMonoNanos, long slackNanos) {
+        return txMonoNanos >= t1MonoNanos - slackNanos && txMonoNanos - t1MonoNanos <= TRANSMIT_LATE_NANOS_MAX;
+    }
+
+    /** Holds an exchange until the server's next answer carries its true t3. */
+    void hold(long seq, long t1, long t2, long t3, long t4, long boundNanos) {
+        heldSeq = seq;
+        heldT1 = t1;
+        heldT2 = t2;
+        heldT3 = t3;
+        heldT4 = t4;
+        heldBoundNanos = boundNanos;
+    }
+
+    boolean holding() {
+        return heldSeq != Long.MIN_VALUE;
+    }
+
+    void releaseHeld() {
+        heldSeq = Long.MIN_VALUE;
+    }
+
+    /**
+     * The t1 of the request an answer echoes, forgotten once taken: the transport's transmit time if it reported one and
+     * {@code transmitTime}, else the node's own; Long.MIN_VALUE when it answers nothing we asked.
+     */
+    long takePendingT1(long echoSequence, boolean transmitTime) {
         for (int i = 0; i < PENDING_MAX; i++) {
             if (pendingSeq[i] == echoSequence) {
                 pendingSeq[i] = Long.MIN_VALUE;
-                return pendingT1[i];
+                return transmitTime ? pendingT1[i] : pendingT1Node[i];
             }
         }
         return Long.MIN_VALUE;

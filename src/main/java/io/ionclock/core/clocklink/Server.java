@@ -70,6 +70,13 @@ final class Server {
     private int fastSlotsUsed;
     private long joinsRefused;
     private long joinChallenges;
+    // Interleaved mode: per destination counter (links, then client slots), the last response sent there.
+    private boolean interleaving; // the transport reports transmit times: answer INTERLEAVED requests in version 2
+    private final long[] lastResponseSeq;
+    private final long[] lastResponseEcho; // the request sequence it echoed
+    private final long[] lastResponseMono; // when the node sent it (before the transport took it)
+    private final long[] lastResponseTxEpoch; // its true transmit time on this clock, once reported (0: not yet)
+    private long interleavedResponses;
 
     /**
      * @param counterBase the transmitter's counter of client slot 0 (slot i: counterBase + i)
@@ -94,6 +101,35 @@ final class Server {
         }
         this.clientByToken = new LongIntMap(Math.max(1, config.clientsMax()));
         this.fastSlotsMax = config.clientRequestsPerRound() / JOIN_FAST_SHARE_DIVISOR;
+        int destinations = counterBase + config.clientsMax();
+        this.lastResponseSeq = new long[destinations];
+        this.lastResponseEcho = new long[destinations];
+        this.lastResponseMono = new long[destinations];
+        this.lastResponseTxEpoch = new long[destinations];
+        Arrays.fill(lastResponseSeq, Long.MIN_VALUE);
+    }
+
+    void setInterleaving(boolean on) {
+        interleaving = on;
+    }
+
+    long interleavedResponses() {
+        return interleavedResponses;
+    }
+
+    /**
+     * The transport's transmit time of a datagram to destination counter {@code k}: true when it is the last response
+     * sent there (kept for the next INTERLEAVED request from there), false otherwise (nothing changed).
+     */
+    boolean transmitted(int k, long sequence, long txMonoNanos) {
+        if (k >= lastResponseSeq.length || lastResponseSeq[k] != sequence || sequence == Long.MIN_VALUE
+                || txMonoNanos < lastResponseMono[k] - config.timestampErrorNanos()
+                || txMonoNanos - lastResponseMono[k] > PeerLink.TRANSMIT_LATE_NANOS_MAX) {
+            return false;
+        }
+        clock.read(txMonoNanos, reading);
+        lastResponseTxEpoch[k] = reading.status == ClockStatus.UNSYNCHRONIZED ? 0 : reading.epochNanos;
+        return true;
     }
 
     /** The client slot at this address, or -1. */
@@ -115,7 +151,7 @@ final class Server {
                 if (c.fastUntilMono != 0 && now >= c.fastUntilMono) {
                     releaseFastSlot(c);
                 }
-                respond(token, rx.sequence, rxMono, now, c.fastUntilMono != 0 ? FAST : TO_CLIENT);
+                respond(token, rx.sequence, rxMono, now, c.fastUntilMono != 0 ? FAST : TO_CLIENT, rx.interleavedFlag());
             }
             case Wire.TYPE_JOIN -> {
                 if (c.nodeNumber != rx.sender) {
@@ -186,6 +222,7 @@ final class Server {
             c.fastUntilMono = Saturating.add(now, JOIN_FAST_NANOS);
         }
         transmitter.startClientCounter(counterBase + free);
+        lastResponseSeq[counterBase + free] = Long.MIN_VALUE; // nothing of the slot's last client carries over
         Arrays.fill(c.drops, 0);
         System.arraycopy(rx.name, 0, c.name, 0, rx.nameLength);
         c.nameLength = rx.nameLength;
@@ -240,10 +277,15 @@ final class Server {
 
     /**
      * Answers a SYNC_REQUEST received at {@code rxMono}: t2 then, t3 now, and the node's bound, status and leap; to a
-     * client ({@link #TO_CLIENT}) with the pace this server asks, to a peer or a client in a fast slot with none.
+     * client ({@link #TO_CLIENT}) with the pace this server asks, to a peer or a client in a fast slot with none. To a
+     * request that asks for interleaving, when the transport reports transmit times, in version 2: with the true
+     * transmit time of the previous response to that client.
      */
-    void respond(long token, long requestSequence, long rxMono, long now, int to) {
-        clock.read(rxMono, reading);
+    void respond(long token, long requestSequence, long rxMono, long now, int to, boolean askedInterleaved) {
+        int k = transmitter.counterIndex(token);
+        boolean interleave = k >= 0 && interleaving && askedInterleaved;
+        // A client that does not interleave takes user-space timestamps: so do we (t2 at handling, as version 1 did).
+        clock.read(interleave || !interleaving ? rxMono : now, reading);
         long t2 = reading.epochNanos;
         long b2 = reading.boundNanos;
         ClockStatus status = reading.status;
@@ -262,7 +304,23 @@ final class Server {
         tx.pollCode = to == TO_CLIENT ? clientPollCode : 0;
         tx.term = election.term();
         tx.leader = election.leaderNumber();
-        transmitter.send(token);
+        if (interleave) {
+            // Version 2: the true transmit time of our previous response there, if the transport reported it.
+            tx.version = 2;
+            long prevTx = lastResponseTxEpoch[k];
+            if (lastResponseSeq[k] != Long.MIN_VALUE && prevTx > 0 && prevTx <= t3 && lastResponseEcho[k] != requestSequence) {
+                tx.xleaveEchoSequence = lastResponseEcho[k];
+                tx.xleaveTxEpochNanos = prevTx;
+            }
+            interleavedResponses++;
+        }
+        long seq = transmitter.send(token);
+        if (k >= 0) {
+            lastResponseSeq[k] = seq;
+            lastResponseEcho[k] = requestSequence;
+            lastResponseMono[k] = now;
+            lastResponseTxEpoch[k] = 0;
+        }
     }
 
     /** The JOIN {@code rx} carries a current cookie; if not, it is answered with a CHALLENGE and a fresh one. */

@@ -32,6 +32,11 @@ final class Transmitter {
     private long messagesSent;
     private long bytesSent;
     private long messagesReceived;
+    // Timestamps (the node counts them here, with the traffic).
+    long interleavedExchanges; // exchanges completed with the server's true t3 (interleaved mode)
+    long basicFallbacks; // held exchanges that went into the filter without it
+    long transmitTimes; // transmit times that matched a request or response in flight
+    long transmitTimesUnmatched; // ... that matched nothing, or were implausible
     private final long[] drops = new long[DropReason.VALUES.length];
 
     /**
@@ -75,13 +80,18 @@ final class Transmitter {
         tx.sender = nodeNumber;
         tx.keyId = auth.sendKeyId();
         tx.sequence = seq;
-        tx.flags = flags.getAsInt();
+        tx.flags |= flags.getAsInt(); // the node's state, with what the caller set for this message
         int len = ClocklinkCodec.encode(tx, buf, 0);
         auth.sign(buf, 0, len);
         messagesSent++;
         bytesSent += len;
         outbox.send(token, buf, 0, len);
         return seq;
+    }
+
+    /** The destination's counter index (a link's, a client slot's), or -1 for a stranger. */
+    int counterIndex(long token) {
+        return counterOf.applyAsInt(token);
     }
 
     /** A new client in slot {@code client} continues the strangers' counter (above anything it had from us as one). */

@@ -1,23 +1,32 @@
 package io.ionclock.core.clocklink;
 
 /**
- * Clocklink's wire format, version 1: big-endian, fixed offsets, every message at most
+ * Clocklink's wire format, version 2 (version 1 plus the interleaved SYNC_RESPONSE): big-endian, fixed offsets, every message at most
  * {@link #MESSAGE_BYTES_MAX} bytes. Layouts byte by byte are in docs/clocklink.md; the constants here are
  * the source of truth. Helpers read and write at explicit offsets in the caller's buffer.
  *
  * <pre>
  * header (24 bytes)                                  trailer
  *  0 u16 magic 0x434C "CL"   8 u32 sender number      len-16 .. len: HMAC-SHA-256(bytes 0 .. len-16),
- *  2 u8  version (1)        12 u32 key id                            first 16 bytes
+ *  2 u8  version (1; 2 only  12 u32 key id
+ *        on an interleaved SYNC_RESPONSE)                            first 16 bytes
  *  3 u8  type               16 u64 sequence (incarnation &lt;&lt; 32 | counter)
  *  4 u16 length (all, with MAC)
- *  6 u8  flags (bit 0 LEADER, bit 1 HAS_REFERENCE)
+ *  6 u8  flags (bit 0 LEADER, 1 HAS_REFERENCE, 2 SETTLING, 3 LOADED, 4 INTERLEAVED)
  *  7 u8  sender role (1 master, 2 gateway)
  * </pre>
  */
 public final class Wire {
     public static final int MAGIC = 0x434C;
-    public static final int VERSION = 1;
+    /**
+     * The newest version this code speaks. A node sends every message as version {@link #VERSION_MIN} except a
+     * SYNC_RESPONSE to a request that asked for interleaving ({@link #FLAG_INTERLEAVED}), which is version 2; it accepts
+     * both. So a node of version 1 (which ignores the flag and never asks for it) and one of version 2 work together in
+     * basic mode (docs/clocklink.md: versions).
+     */
+    public static final int VERSION = 2;
+    /** The oldest version this code accepts and the one it sends unless asked for interleaving. */
+    public static final int VERSION_MIN = 1;
     /** No message is longer (a datagram longer than this is dropped unread). */
     public static final int MESSAGE_BYTES_MAX = 512;
     public static final int HEADER_SIZE_BYTES = 24;
@@ -47,6 +56,11 @@ public final class Wire {
      * servers say so. Relays pass it down the tree; a gateway that hears it keeps to its traffic budget.
      */
     public static final int FLAG_LOADED = 8;
+    /**
+     * On a SYNC_REQUEST (version 2 senders): answer interleaved, if you can: carry the transmit time of your previous
+     * response to me (the kernel's, taken as it left), as chrony's interleaved mode does. A version-1 server ignores it.
+     */
+    public static final int FLAG_INTERLEAVED = 16;
 
     public static final int ROLE_MASTER = 1;
     public static final int ROLE_GATEWAY = 2;
@@ -99,6 +113,14 @@ public final class Wire {
     public static final int RESPONSE_OFF_TERM = 56;
     public static final int RESPONSE_OFF_LEADER = 64;
     public static final int SYNC_RESPONSE_SIZE_BYTES = 24 + 44 + MAC_SIZE_BYTES;
+    /** Version 2 only: the request sequence the previous response to this client echoed (0: none known). */
+    public static final int RESPONSE_OFF_XLEAVE_ECHO_SEQUENCE = 68;
+    /** Version 2 only: that previous response's true transmit time, the server's epoch (0: none known). */
+    public static final int RESPONSE_OFF_XLEAVE_TX_EPOCH = 76;
+    /** A server's t3 may follow its t2 by at most this (a longer turnaround is MALFORMED). */
+    public static final long TURNAROUND_NANOS_MAX = 10_000_000_000L;
+    /** An interleaved SYNC_RESPONSE (version 2). */
+    public static final int SYNC_RESPONSE_V2_SIZE_BYTES = 24 + 60 + MAC_SIZE_BYTES;
 
     // SYNC_UPDATE body
     public static final int UPDATE_OFF_TERM = 24;
@@ -126,8 +148,19 @@ public final class Wire {
     private Wire() {
     }
 
-    /** The size of a message of {@code type} with {@code entries} update entries; -1 for an unknown type. */
+    /** The size of a version-1 message of {@code type} with {@code entries} update entries; -1 for an unknown type. */
     public static int sizeBytes(int type, int entries) {
+        return sizeBytes(type, entries, VERSION_MIN);
+    }
+
+    /** The size of a message of {@code type} in {@code version} (1 or 2); -1 for an unknown type or version. */
+    public static int sizeBytes(int type, int entries, int version) {
+        if (version < VERSION_MIN || version > VERSION) {
+            return -1;
+        }
+        if (version == 2 && type == TYPE_SYNC_RESPONSE) {
+            return SYNC_RESPONSE_V2_SIZE_BYTES;
+        }
         return switch (type) {
             case TYPE_JOIN -> JOIN_SIZE_BYTES;
             case TYPE_JOIN_ACK -> JOIN_ACK_SIZE_BYTES;
@@ -152,8 +185,13 @@ public final class Wire {
 
     public static void writeHeader(byte[] buf, int off, int type, int length, int flags, int role, int sender,
             long keyId, long sequence) {
+        writeHeader(buf, off, VERSION_MIN, type, length, flags, role, sender, keyId, sequence);
+    }
+
+    public static void writeHeader(byte[] buf, int off, int version, int type, int length, int flags, int role, int sender,
+            long keyId, long sequence) {
         putU16(buf, off + OFF_MAGIC, MAGIC);
-        buf[off + OFF_VERSION] = (byte) VERSION;
+        buf[off + OFF_VERSION] = (byte) version;
         buf[off + OFF_TYPE] = (byte) type;
         putU16(buf, off + OFF_LENGTH, length);
         buf[off + OFF_FLAGS] = (byte) flags;

@@ -43,7 +43,7 @@ class ClocklinkFuzzTest {
         }
         byte[] b = data.clone();
         Wire.putU16(b, Wire.OFF_MAGIC, Wire.MAGIC);
-        b[Wire.OFF_VERSION] = Wire.VERSION;
+        b[Wire.OFF_VERSION] = (byte) (Wire.VERSION_MIN + (data[0] & 1)); // both versions
         Wire.putU16(b, Wire.OFF_LENGTH, b.length);
         Wire.putI32(b, Wire.OFF_KEY_ID, 7);
         AUTH.sign(b, 0, b.length);
@@ -78,6 +78,9 @@ class ClocklinkFuzzTest {
         assertEquals(m.term, d.term);
         assertEquals(m.rxEpochNanos, d.rxEpochNanos);
         assertEquals(m.entryCount, d.entryCount);
+        assertEquals(m.version, d.version);
+        assertEquals(m.xleaveEchoSequence, d.xleaveEchoSequence);
+        assertEquals(m.xleaveTxEpochNanos, d.xleaveTxEpochNanos);
     }
 
     /**
@@ -99,6 +102,7 @@ class ClocklinkFuzzTest {
         }, (token, buf, off, len) -> out.add(Arrays.copyOfRange(buf, off, off + len)), samples::add);
         long now = 1_000_000_000L;
         node.start(now);
+        node.setKernelTimestamps(data.length > 0 && (data[0] & 8) != 0); // half the inputs interleave
         int packets = 0;
         int pos = 0;
         while (pos < data.length) {
@@ -113,7 +117,7 @@ class ClocklinkFuzzTest {
             if (d.length >= Wire.HEADER_SIZE_BYTES + Wire.MAC_SIZE_BYTES && d.length <= Wire.MESSAGE_BYTES_MAX) {
                 byte[] s = d[Wire.OFF_TYPE] == Wire.TYPE_JOIN ? Arrays.copyOf(d, Wire.JOIN_SIZE_BYTES) : d.clone();
                 Wire.putU16(s, Wire.OFF_MAGIC, Wire.MAGIC);
-                s[Wire.OFF_VERSION] = Wire.VERSION;
+                s[Wire.OFF_VERSION] = (byte) (Wire.VERSION_MIN + ((d[0] >> 4) & 1));
                 Wire.putU16(s, Wire.OFF_LENGTH, s.length);
                 Wire.putI32(s, Wire.OFF_KEY_ID, 7);
                 if (s[Wire.OFF_TYPE] == Wire.TYPE_JOIN && (d[0] & 4) != 0) {
@@ -123,6 +127,10 @@ class ClocklinkFuzzTest {
                 AUTH.sign(s, 0, s.length);
                 node.onPacket(now, now, s, 0, s.length, token);
                 packets++;
+            }
+            if (d.length >= 3) { // a transmit time the transport reports: any token, sequence and time
+                node.onTransmitted(now, d[1] & 3, out.isEmpty() ? d[2] : Wire.sequence(out.get(out.size() - 1), 0) + (d[2] & 1),
+                        now - (d[2] & 0x7F) * 1_000L);
             }
             node.onTimer(now);
         }

@@ -249,10 +249,15 @@ class ClocklinkNodeTest {
         Wire.putI32(otherKey, Wire.OFF_KEY_ID, 99);
         net.inject(3, 0, otherKey);
         assertEquals(1, node.view().dropped(DropReason.UNKNOWN_KEY));
-        byte[] v2 = response.clone();
-        v2[Wire.OFF_VERSION] = 2;
-        net.inject(3, 0, v2);
+        byte[] v3 = response.clone();
+        v3[Wire.OFF_VERSION] = 3;
+        net.inject(3, 0, v3);
         assertEquals(1, node.view().dropped(DropReason.BAD_VERSION));
+        byte[] v2 = response.clone(); // version 2 with version 1's length
+        v2[Wire.OFF_VERSION] = 2;
+        long badLength = node.view().dropped(DropReason.BAD_LENGTH);
+        net.inject(3, 0, v2);
+        assertEquals(badLength + 1, node.view().dropped(DropReason.BAD_LENGTH));
         net.inject(3, 0, "not clocklink at all, just some bytes long enough to pass the size check".getBytes());
         assertEquals(1, node.view().dropped(DropReason.BAD_MAGIC));
         // An authentic response from an address that never joined: the master does not serve it.
@@ -265,7 +270,7 @@ class ClocklinkNodeTest {
         assertEquals(1, node.view().dropped(DropReason.UNEXPECTED));
 
         assertEquals(before, gw.samples.size(), "a dropped packet produced a sample");
-        assertEquals(8, node.view().droppedByReason().values().stream().mapToLong(Long::longValue).sum(), node.view().droppedByReason().toString());
+        assertEquals(9, node.view().droppedByReason().values().stream().mapToLong(Long::longValue).sum(), node.view().droppedByReason().toString());
         long violations = net.runChecked(40 * SECOND, List.of());
         assertEquals(0, violations);
         assertTrue(gw.errorNanos() < 5_000);

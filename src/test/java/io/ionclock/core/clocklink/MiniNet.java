@@ -24,7 +24,10 @@ final class MiniNet {
     static final ClocklinkKeys KEYS = WireCodecTest.KEYS;
 
     /** A packet in flight, or a node's timer. */
-    record Event(long t, long seq, int dst, int src, byte[] bytes) {
+    record Event(long t, long seq, int dst, int src, byte[] bytes, long rxT) {
+        Event(long t, long seq, int dst, int src, byte[] bytes) {
+            this(t, seq, dst, src, bytes, t);
+        }
     }
 
     final ManualClock truth = new ManualClock(0);
@@ -34,6 +37,16 @@ final class MiniNet {
     private int current = -1;
     /** One-way delay src to dst, ns. */
     Function<int[], Long> delayNanos = sd -> 200_000L;
+    /**
+     * Per sending node: from the node's send call (where it takes its own t1 or t3) to the packet leaving (a host's
+     * stack and scheduling); the one-way delay starts there.
+     */
+    Function<Integer, Long> sendLatencyNanos = i -> 0L;
+    /**
+     * Per receiving node: from the packet's arrival (a kernel receive timestamp) to the node handling it (where a node
+     * without kernel timestamps takes its own).
+     */
+    Function<Integer, Long> receiveLatencyNanos = i -> 0L;
     /** Returns the bytes to deliver (possibly changed), or null to drop. Gets src, dst, bytes. */
     Tamper tamper = (src, dst, b) -> b;
     /** Every packet sent, for capture and replay. */
@@ -54,6 +67,8 @@ final class MiniNet {
         long nextTimerT = -1;
         boolean crashed;
         boolean referenceOff;
+        /** Its transport timestamps in the kernel (arrivals, and reports departures): set with {@link #kernelTimestamps}. */
+        boolean kernelTimestamps;
         long nextReferenceT;
         final List<Sample> samples = new ArrayList<>();
         long lastEpoch = Long.MIN_VALUE;
@@ -109,6 +124,13 @@ final class MiniNet {
         return n;
     }
 
+    /** Node {@code i}'s transport timestamps in the kernel (and the node interleaves), or in user space. */
+    void kernelTimestamps(int i, boolean on) {
+        Node n = nodes.get(i);
+        n.kernelTimestamps = on;
+        n.link.setKernelTimestamps(on);
+    }
+
     static List<ClocklinkConfig.Peer> peers(int... indices) {
         List<ClocklinkConfig.Peer> p = new ArrayList<>();
         for (int i : indices) {
@@ -136,12 +158,21 @@ final class MiniNet {
         if (nodes.get(src).crashed) {
             return;
         }
+        long departT = truth.monoNanos() + sendLatencyNanos.apply(src);
+        int type = Wire.type(b, 0);
+        if (nodes.get(src).kernelTimestamps && (type == Wire.TYPE_SYNC_REQUEST || type == Wire.TYPE_SYNC_RESPONSE)) {
+            queue.add(new Event(departT, seq++, src, TRANSMITTED_TO - dst, b)); // a lost packet left too
+        }
         byte[] d = tamper.apply(src, dst, b);
         if (d == null || dst < 0 || dst >= nodes.size()) {
             return;
         }
-        queue.add(new Event(truth.monoNanos() + delayNanos.apply(new int[] {src, dst}), seq++, dst, src, d));
+        long arriveT = departT + delayNanos.apply(new int[] {src, dst});
+        queue.add(new Event(arriveT + receiveLatencyNanos.apply(dst), seq++, dst, src, d, arriveT));
     }
+
+    /** An event's src at or below this is a transmit report to dst for a packet it sent to {@code TRANSMITTED_TO - src}. */
+    static final int TRANSMITTED_TO = -2;
 
     /** Delivers {@code bytes} to {@code dst} as if from address {@code srcToken}, now. */
     long inject(int dst, long srcToken, byte[] bytes) {
@@ -210,8 +241,13 @@ final class MiniNet {
                 }
                 n.nextTimerT = -1;
                 next = n.link.onTimer(mono);
+            } else if (e.src <= TRANSMITTED_TO) {
+                n.link.onTransmitted(mono, TRANSMITTED_TO - e.src, Wire.sequence(e.bytes, 0), mono);
+                current = -1;
+                continue;
             } else {
-                next = n.link.onPacket(mono, mono, e.bytes, 0, e.bytes.length, e.src);
+                long rxMono = n.kernelTimestamps ? n.mono(e.rxT) : mono;
+                next = n.link.onPacket(mono, rxMono, e.bytes, 0, e.bytes.length, e.src);
             }
             current = -1;
             schedule(n, next);

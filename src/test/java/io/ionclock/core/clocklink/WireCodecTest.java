@@ -27,6 +27,18 @@ class WireCodecTest {
         "434c01070038010111223344000000070000000500000009000000000000002b0100000000000000426d6838f69ed00b16df14d129c3db04",
     };
 
+    /** The interleaved SYNC_RESPONSE (version 2): the version-1 golden's fields, then the previous exchange's. */
+    static final String GOLDEN_RESPONSE_V2 =
+            "434c02040064010111223344000000070000000500000009000000030000000218d75b8423f3007b18d75b8423f3c518000000fa01000000000000000000002a11223344000000030000000118d75b8423f39c40c4ae093aa94d77dde37d0342a98e19e3";
+
+    static ClocklinkMessage goldenResponseV2() {
+        ClocklinkMessage m = golden(Wire.TYPE_SYNC_RESPONSE);
+        m.version = 2;
+        m.xleaveEchoSequence = (3L << 32) | 1;
+        m.xleaveTxEpochNanos = 1_790_000_000_000_040_000L;
+        return m;
+    }
+
     static ClocklinkMessage golden(int type) {
         ClocklinkMessage m = new ClocklinkMessage();
         m.type = type;
@@ -117,6 +129,56 @@ class WireCodecTest {
         assertEquals(-120, m.entryOffsetNanos[0]);
         assertEquals(600_000, m.entryBoundNanos[1]);
         assertEquals(5, m.entryVerdict[1]);
+    }
+
+    @Test
+    void theInterleavedResponseIsVersion2AndEveryOtherMessageStaysVersion1() {
+        byte[] b = encodeSigned(goldenResponseV2());
+        assertEquals(GOLDEN_RESPONSE_V2, HexFormat.of().formatHex(b)); // MAC checked with Python's hmac
+        assertEquals(Wire.SYNC_RESPONSE_V2_SIZE_BYTES, b.length);
+        ClocklinkMessage m = decode(b, 0, b.length);
+        assertEquals(2, m.version);
+        assertEquals((3L << 32) | 1, m.xleaveEchoSequence);
+        assertEquals(1_790_000_000_000_040_000L, m.xleaveTxEpochNanos);
+        assertEquals(1_790_000_000_000_050_456L, m.txEpochNanos);
+        for (int type = 1; type <= 7; type++) { // a version-1 message decodes as version 1, with nothing interleaved
+            byte[] g = HexFormat.of().parseHex(GOLDEN[type - 1]);
+            ClocklinkMessage d = decode(g, 0, g.length);
+            assertEquals(1, d.version);
+            assertEquals(0, d.xleaveEchoSequence);
+        }
+        // Version 2 at version 1's length, and version 1 at version 2's: BAD_LENGTH.
+        byte[] shortV2 = HexFormat.of().parseHex(GOLDEN[Wire.TYPE_SYNC_RESPONSE - 1]);
+        shortV2[Wire.OFF_VERSION] = 2;
+        assertEquals(DropReason.BAD_LENGTH, ClocklinkCodec.checkFrame(shortV2, 0, shortV2.length));
+        byte[] longV1 = b.clone();
+        longV1[Wire.OFF_VERSION] = 1;
+        assertEquals(DropReason.BAD_LENGTH, ClocklinkCodec.checkFrame(longV1, 0, longV1.length));
+    }
+
+    @Test
+    void interleavedFieldsOutOfRangeAreMalformed() {
+        java.util.function.Consumer<ClocklinkMessage> ok = m -> { };
+        assertNull(decodeV2(ok));
+        assertNull(decodeV2(m -> { // none: both zero
+            m.xleaveEchoSequence = 0;
+            m.xleaveTxEpochNanos = 0;
+        }));
+        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveTxEpochNanos = 0)); // a sequence without a time
+        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveEchoSequence = 0)); // a time without a sequence
+        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveTxEpochNanos = -5));
+        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveTxEpochNanos = m.txEpochNanos + 1)); // after this t3
+        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveEchoSequence = m.echoSequence)); // this exchange's own
+    }
+
+    private static DropReason decodeV2(java.util.function.Consumer<ClocklinkMessage> change) {
+        ClocklinkMessage m = goldenResponseV2();
+        change.accept(m);
+        byte[] b = encodeSigned(m);
+        ClocklinkMessage out = new ClocklinkMessage();
+        assertNull(ClocklinkCodec.checkFrame(b, 0, b.length));
+        ClocklinkCodec.decodeHeader(b, 0, out);
+        return ClocklinkCodec.decodeBody(b, 0, b.length, out);
     }
 
     static ClocklinkMessage decode(byte[] b, int off, int len) {
@@ -229,7 +291,9 @@ class WireCodecTest {
         b[0] = 'X';
         assertEquals(DropReason.BAD_MAGIC, ClocklinkCodec.checkFrame(b, 0, b.length));
         b = good.clone();
-        b[Wire.OFF_VERSION] = 2;
+        b[Wire.OFF_VERSION] = 3;
+        assertEquals(DropReason.BAD_VERSION, ClocklinkCodec.checkFrame(b, 0, b.length));
+        b[Wire.OFF_VERSION] = 0;
         assertEquals(DropReason.BAD_VERSION, ClocklinkCodec.checkFrame(b, 0, b.length));
         b = good.clone();
         b[Wire.OFF_TYPE] = 9;
