@@ -68,8 +68,8 @@ public final class ClocklinkCodec {
                 Wire.putI64(buf, off + Wire.RESPONSE_OFF_TERM, m.term);
                 Wire.putI32(buf, off + Wire.RESPONSE_OFF_LEADER, m.leader);
                 if (m.version >= 2) {
-                    Wire.putI64(buf, off + Wire.RESPONSE_OFF_XLEAVE_ECHO_SEQUENCE, m.xleaveEchoSequence);
-                    Wire.putI64(buf, off + Wire.RESPONSE_OFF_XLEAVE_TX_EPOCH, m.xleaveTxEpochNanos);
+                    Wire.putI32(buf, off + Wire.RESPONSE_OFF_XLEAVE_ECHO, m.xleaveEcho);
+                    Wire.putI32(buf, off + Wire.RESPONSE_OFF_XLEAVE_TX_DELAY, (int) m.xleaveTxDelayNanos);
                 }
             }
             case Wire.TYPE_SYNC_UPDATE -> {
@@ -210,12 +210,13 @@ public final class ClocklinkCodec {
                         && out.txEpochNanos - out.rxEpochNanos <= Wire.TURNAROUND_NANOS_MAX
                         && out.status <= STATUS_MAX && out.leap <= LEAP_MAX && out.tier <= TIER_MAX && out.pollCode <= Wire.POLL_CODE_MAX && out.term >= 0;
                 if (out.version >= 2) {
-                    out.xleaveEchoSequence = Wire.getI64(buf, off + Wire.RESPONSE_OFF_XLEAVE_ECHO_SEQUENCE);
-                    out.xleaveTxEpochNanos = Wire.getI64(buf, off + Wire.RESPONSE_OFF_XLEAVE_TX_EPOCH);
-                    // none (both 0), or a previous request's sequence with a positive time of no later than this t3
-                    boolean none = out.xleaveEchoSequence == 0 && out.xleaveTxEpochNanos == 0;
-                    ok &= none || (out.xleaveEchoSequence != 0 && out.xleaveTxEpochNanos > 0
-                            && out.xleaveEchoSequence != out.echoSequence && out.xleaveTxEpochNanos <= out.txEpochNanos);
+                    out.xleaveEcho = Wire.getI32(buf, off + Wire.RESPONSE_OFF_XLEAVE_ECHO);
+                    out.xleaveTxDelayNanos = Wire.getI32(buf, off + Wire.RESPONSE_OFF_XLEAVE_TX_DELAY);
+                    // without the flag: nothing (zeros); with it: a send path of -1 ms .. 1 s, for another exchange
+                    ok &= (out.flags & Wire.FLAG_INTERLEAVED) == 0 ? out.xleaveEcho == 0 && out.xleaveTxDelayNanos == 0
+                            : out.xleaveTxDelayNanos >= Wire.XLEAVE_TX_DELAY_NANOS_MIN
+                                    && out.xleaveTxDelayNanos <= Wire.XLEAVE_TX_DELAY_NANOS_MAX
+                                    && out.xleaveEcho != (int) out.echoSequence;
                 }
                 return ok ? null : DropReason.MALFORMED;
             }

@@ -123,7 +123,7 @@ public record ClocklinkConfig(
     public static final long BUDGET_BYTES_PER_SECOND_DEFAULT = 250;
     public static final long BUDGET_BYTES_PER_SECOND_MAX = 1_000_000_000L;
     /** One exchange: a SYNC_REQUEST and its SYNC_RESPONSE (UDP payload bytes), what the budget counts. */
-    public static final int EXCHANGE_BYTES = Wire.SYNC_REQUEST_SIZE_BYTES + Wire.SYNC_RESPONSE_SIZE_BYTES;
+    public static final int EXCHANGE_BYTES = Wire.SYNC_REQUEST_SIZE_BYTES + Wire.SYNC_RESPONSE_V2_SIZE_BYTES;
 
     public ClocklinkConfig {
         check(role != null, "role is required");

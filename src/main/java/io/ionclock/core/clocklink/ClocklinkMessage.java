@@ -42,10 +42,10 @@ public final class ClocklinkMessage {
     /** The poll interval the server asks of this client, as a {@link Wire#pollCode} (0: none). */
     public int pollCode;
     public int leader;
-    /** Version 2: the request sequence the previous response to this client echoed (0: none). */
-    public long xleaveEchoSequence;
-    /** Version 2: that response's true transmit time on the server's clock (0: none). */
-    public long xleaveTxEpochNanos;
+    /** Version 2 with FLAG_INTERLEAVED: the low 32 bits of the request sequence the previous response echoed. */
+    public int xleaveEcho;
+    /** ... and that response's true transmit time minus the t3 it carried, ns. */
+    public long xleaveTxDelayNanos;
 
     // SYNC_UPDATE
     public int round;
@@ -83,8 +83,8 @@ public final class ClocklinkMessage {
         tier = 0;
         pollCode = 0;
         leader = 0;
-        xleaveEchoSequence = 0;
-        xleaveTxEpochNanos = 0;
+        xleaveEcho = 0;
+        xleaveTxDelayNanos = 0;
         round = 0;
         entryCount = 0;
         granted = false;

@@ -464,12 +464,12 @@ public final class ClocklinkNode {
                     && link.filter.exchangesInWindow() >= REPROBE_EXCHANGES_MIN
                     && link.filter.queueingExcessNanos(t1, t2, t3, t4) > Math.max(REPROBE_JITTERS * link.filter.meanExcessNanos(),
                             REPROBE_FLOOR_NANOS + 4.0 * config.timestampErrorNanos());
+            link.filter.add(t1, t2, t3, t4, msg.boundNanos);
             if (interleaved) {
-                completeHeld(link, msg, now);
-                link.hold(msg.echoSequence, t1, t2, t3, t4, msg.boundNanos);
+                completeHeld(link, msg);
+                link.hold(msg.echoSequence, t1, t2, t3, t4);
             } else {
-                flushHeld(link, now);
-                link.filter.add(t1, t2, t3, t4, msg.boundNanos);
+                link.releaseHeld();
             }
         } else {
             link.releaseHeld(); // an unusable answer: the server's clock is not to be measured now
@@ -491,36 +491,25 @@ public final class ClocklinkNode {
     }
 
     /**
-     * Interleaved mode: this answer carries the true transmit time of the server's previous answer to us; if that
-     * answered the exchange we hold, the exchange goes into the filter with it as t3 (chrony's interleaved mode). An
-     * exchange the answer does not complete (the server lost its transmit time, or an answer was lost) goes in as it
-     * was, in basic mode.
+     * Interleaved mode: this answer carries the true transmit time of the server's previous answer to us (as the delay
+     * from the t3 that answer carried). If that answered the exchange we hold, the exchange's lower point goes into the
+     * filter again with it: {@code L = t3 - t4} with the true t3 (chrony's interleaved mode). The exchange itself went in
+     * when it came, with the t3 the server wrote before sending: its L is then lower than the truth (a valid bound, and
+     * one the envelope of the true points dominates), so the filter is never a poll behind.
      */
-    private void completeHeld(PeerLink link, ClocklinkMessage msg, long now) {
+    private void completeHeld(PeerLink link, ClocklinkMessage msg) {
         if (!link.holding()) {
             return;
         }
-        long t3 = msg.xleaveTxEpochNanos;
-        if (msg.xleaveEchoSequence == link.heldSeq && t3 > 0 && t3 >= link.heldT2 - T3_BEFORE_T2_NANOS_MAX
-                && t3 - link.heldT2 <= Wire.TURNAROUND_NANOS_MAX
-                && (link.heldT4 - link.heldT1) - (t3 - link.heldT2) >= -2 * config.timestampErrorNanos()) {
-            link.filter.add(link.heldT1, link.heldT2, t3, link.heldT4, link.heldBoundNanos);
+        if ((msg.flags & Wire.FLAG_INTERLEAVED) != 0 && msg.xleaveEcho == (int) link.heldSeq
+                && link.heldT3 + msg.xleaveTxDelayNanos >= link.heldT2 - T3_BEFORE_T2_NANOS_MAX
+                && (link.heldT4 - link.heldT1) - (link.heldT3 + msg.xleaveTxDelayNanos - link.heldT2)
+                        >= -2 * config.timestampErrorNanos()
+                && link.filter.addLower(link.heldT3 + msg.xleaveTxDelayNanos, link.heldT4)) {
             transmitter.interleavedExchanges++;
-            link.releaseHeld();
-            return;
+        } else {
+            transmitter.interleaveMisses++;
         }
-        flushHeld(link, now);
-    }
-
-    /** The held exchange, if any and still inside the filter's window, into the filter in basic mode. */
-    private void flushHeld(PeerLink link, long now) {
-        if (!link.holding()) {
-            return;
-        }
-        if (now - link.heldT4 <= link.filter.windowNanos()) {
-            link.filter.add(link.heldT1, link.heldT2, link.heldT3, link.heldT4, link.heldBoundNanos);
-        }
-        transmitter.basicFallbacks++;
         link.releaseHeld();
     }
 

@@ -117,9 +117,9 @@ public final class ClocklinkView {
         return transmitter.interleavedExchanges;
     }
 
-    /** Held exchanges that went into a filter in basic mode (the next answer did not carry their transmit time). */
-    public long basicFallbacks() {
-        return transmitter.basicFallbacks;
+    /** Exchanges the next answer did not complete with their true transmit time (they count with the server's t3). */
+    public long interleaveMisses() {
+        return transmitter.interleaveMisses;
     }
 
     /** Transmit times from the transport that matched a request or response in flight. */

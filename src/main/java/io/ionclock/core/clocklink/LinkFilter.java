@@ -195,6 +195,39 @@ final class LinkFilter {
     }
 
     /**
+     * A later, tighter lower point for an exchange already added (interleaved mode: {@code t3} is the peer's true
+     * transmit time, which came with its next answer): {@code L = t3 - t4} joins the extremes of the bin holding
+     * {@code t4}. False (nothing changed) when that bin has left the window, or the point lies above the upper envelope
+     * beyond the slack {@link #inconsistent} allows (not an exchange of this path).
+     */
+    boolean addLower(long t3EpochNanos, long t4MonoNanos) {
+        if (binCount == 0 || !hasOrigin || t4MonoNanos < binStartMono[binHead]) {
+            return false;
+        }
+        long l = t3EpochNanos - t4MonoNanos;
+        double tl = t4MonoNanos - originMonoNanos;
+        double dl = l - originX;
+        envelopes(slope);
+        double slackNanos = 4.0 * timestampErrorNanos + 2_000;
+        if (dl > envUpper + slope * tl + slackNanos) {
+            return false;
+        }
+        int bin = binHead;
+        for (int k = 1; k < binCount; k++) {
+            int b = (binHead + k) % BINS;
+            if (binStartMono[b] <= t4MonoNanos) {
+                bin = b;
+            }
+        }
+        if (dl - slope * tl > binL[bin] - slope * binLT[bin]) {
+            binLT[bin] = tl;
+            binL[bin] = dl;
+            hullsDirty = true;
+        }
+        return true;
+    }
+
+    /**
      * How far an exchange lies inside the envelopes on its worse side: the queueing it shows on the slower of its two
      * paths (its U above the upper envelope, or its L below the lower one), ns; 0 before any exchange. A clock that
      * shifts by more than this cannot be seen in the exchange.

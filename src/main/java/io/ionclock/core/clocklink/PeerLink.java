@@ -73,7 +73,6 @@ final class PeerLink {
     long heldT2;
     long heldT3; // the server's t3 as it wrote it before sending (basic mode's)
     long heldT4;
-    long heldBoundNanos;
 
     // The peer's last answer.
     long peerBoundNanos;
@@ -207,7 +206,7 @@ final class PeerLink {
 
     /**
      * The transport's true transmit time of request {@code seq} (the kernel's, as it left): it replaces the t1 the node
-     * took before sending, while the request is in flight or its exchange is held for interleaving. A time more than
+     * took before sending, while the request is in flight. A time more than
      * {@code slackNanos} (a timestamp error) before that t1, or more than {@link #TRANSMIT_LATE_NANOS_MAX} after it, is
      * not this request's: false, nothing changed.
      */
@@ -221,11 +220,7 @@ final class PeerLink {
                 return true;
             }
         }
-        if (heldSeq == seq && seq != Long.MIN_VALUE && plausibleTransmit(heldT1, txMonoNanos, slackNanos) && txMonoNanos < heldT4) {
-            heldT1 = txMonoNanos;
-            return true;
-        }
-        return false;
+        return false; // too late: the exchange is in the filter with the node's t1
     }
 
     private static boolean plausibleTransmit(long t1MonoNanos, long txMonoNanos, long slackNanos) {
@@ -233,13 +228,12 @@ final class PeerLink {
     }
 
     /** Holds an exchange until the server's next answer carries its true t3. */
-    void hold(long seq, long t1, long t2, long t3, long t4, long boundNanos) {
+    void hold(long seq, long t1, long t2, long t3, long t4) {
         heldSeq = seq;
         heldT1 = t1;
         heldT2 = t2;
         heldT3 = t3;
         heldT4 = t4;
-        heldBoundNanos = boundNanos;
     }
 
     boolean holding() {

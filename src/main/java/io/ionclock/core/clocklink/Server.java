@@ -75,7 +75,9 @@ final class Server {
     private final long[] lastResponseSeq;
     private final long[] lastResponseEcho; // the request sequence it echoed
     private final long[] lastResponseMono; // when the node sent it (before the transport took it)
-    private final long[] lastResponseTxEpoch; // its true transmit time on this clock, once reported (0: not yet)
+    private final long[] lastResponseT3; // the t3 it carried
+    private final long[] lastResponseTxDelay; // its true transmit time minus that t3, once reported
+    private final boolean[] lastResponseTxKnown;
     private long interleavedResponses;
 
     /**
@@ -105,7 +107,9 @@ final class Server {
         this.lastResponseSeq = new long[destinations];
         this.lastResponseEcho = new long[destinations];
         this.lastResponseMono = new long[destinations];
-        this.lastResponseTxEpoch = new long[destinations];
+        this.lastResponseT3 = new long[destinations];
+        this.lastResponseTxDelay = new long[destinations];
+        this.lastResponseTxKnown = new boolean[destinations];
         Arrays.fill(lastResponseSeq, Long.MIN_VALUE);
     }
 
@@ -128,7 +132,9 @@ final class Server {
             return false;
         }
         clock.read(txMonoNanos, reading);
-        lastResponseTxEpoch[k] = reading.status == ClockStatus.UNSYNCHRONIZED ? 0 : reading.epochNanos;
+        long delayNanos = reading.epochNanos - lastResponseT3[k];
+        lastResponseTxKnown[k] = delayNanos >= Wire.XLEAVE_TX_DELAY_NANOS_MIN && delayNanos <= Wire.XLEAVE_TX_DELAY_NANOS_MAX;
+        lastResponseTxDelay[k] = delayNanos;
         return true;
     }
 
@@ -307,10 +313,10 @@ final class Server {
         if (interleave) {
             // Version 2: the true transmit time of our previous response there, if the transport reported it.
             tx.version = 2;
-            long prevTx = lastResponseTxEpoch[k];
-            if (lastResponseSeq[k] != Long.MIN_VALUE && prevTx > 0 && prevTx <= t3 && lastResponseEcho[k] != requestSequence) {
-                tx.xleaveEchoSequence = lastResponseEcho[k];
-                tx.xleaveTxEpochNanos = prevTx;
+            if (lastResponseSeq[k] != Long.MIN_VALUE && lastResponseTxKnown[k] && (int) lastResponseEcho[k] != (int) requestSequence) {
+                tx.flags = Wire.FLAG_INTERLEAVED;
+                tx.xleaveEcho = (int) lastResponseEcho[k];
+                tx.xleaveTxDelayNanos = lastResponseTxDelay[k];
             }
             interleavedResponses++;
         }
@@ -319,7 +325,8 @@ final class Server {
             lastResponseSeq[k] = seq;
             lastResponseEcho[k] = requestSequence;
             lastResponseMono[k] = now;
-            lastResponseTxEpoch[k] = 0;
+            lastResponseT3[k] = t3;
+            lastResponseTxKnown[k] = false;
         }
     }
 

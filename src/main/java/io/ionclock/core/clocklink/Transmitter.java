@@ -34,7 +34,7 @@ final class Transmitter {
     private long messagesReceived;
     // Timestamps (the node counts them here, with the traffic).
     long interleavedExchanges; // exchanges completed with the server's true t3 (interleaved mode)
-    long basicFallbacks; // held exchanges that went into the filter without it
+    long interleaveMisses; // held exchanges the next answer did not complete (a loss, no transmit time)
     long transmitTimes; // transmit times that matched a request or response in flight
     long transmitTimesUnmatched; // ... that matched nothing, or were implausible
     private final long[] drops = new long[DropReason.VALUES.length];

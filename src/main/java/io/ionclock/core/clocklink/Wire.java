@@ -59,6 +59,7 @@ public final class Wire {
     /**
      * On a SYNC_REQUEST (version 2 senders): answer interleaved, if you can: carry the transmit time of your previous
      * response to me (the kernel's, taken as it left), as chrony's interleaved mode does. A version-1 server ignores it.
+     * On a version-2 SYNC_RESPONSE: its interleaved fields are valid.
      */
     public static final int FLAG_INTERLEAVED = 16;
 
@@ -113,14 +114,20 @@ public final class Wire {
     public static final int RESPONSE_OFF_TERM = 56;
     public static final int RESPONSE_OFF_LEADER = 64;
     public static final int SYNC_RESPONSE_SIZE_BYTES = 24 + 44 + MAC_SIZE_BYTES;
-    /** Version 2 only: the request sequence the previous response to this client echoed (0: none known). */
-    public static final int RESPONSE_OFF_XLEAVE_ECHO_SEQUENCE = 68;
-    /** Version 2 only: that previous response's true transmit time, the server's epoch (0: none known). */
-    public static final int RESPONSE_OFF_XLEAVE_TX_EPOCH = 76;
+    /**
+     * Version 2 only, valid when the response has {@link #FLAG_INTERLEAVED} (else both 0): the low 32 bits of the request
+     * sequence the server's previous response to this client echoed ...
+     */
+    public static final int RESPONSE_OFF_XLEAVE_ECHO = 68;
+    /** ... and that response's true transmit time minus the t3 it carried, ns (i32: its send path). */
+    public static final int RESPONSE_OFF_XLEAVE_TX_DELAY = 72;
+    /** The send path an interleaved response may report: -1 ms (timestamp error) .. 1 s. */
+    public static final long XLEAVE_TX_DELAY_NANOS_MIN = -1_000_000;
+    public static final long XLEAVE_TX_DELAY_NANOS_MAX = 1_000_000_000;
     /** A server's t3 may follow its t2 by at most this (a longer turnaround is MALFORMED). */
     public static final long TURNAROUND_NANOS_MAX = 10_000_000_000L;
     /** An interleaved SYNC_RESPONSE (version 2). */
-    public static final int SYNC_RESPONSE_V2_SIZE_BYTES = 24 + 60 + MAC_SIZE_BYTES;
+    public static final int SYNC_RESPONSE_V2_SIZE_BYTES = 24 + 52 + MAC_SIZE_BYTES;
 
     // SYNC_UPDATE body
     public static final int UPDATE_OFF_TERM = 24;

@@ -79,8 +79,8 @@ class ClocklinkFuzzTest {
         assertEquals(m.rxEpochNanos, d.rxEpochNanos);
         assertEquals(m.entryCount, d.entryCount);
         assertEquals(m.version, d.version);
-        assertEquals(m.xleaveEchoSequence, d.xleaveEchoSequence);
-        assertEquals(m.xleaveTxEpochNanos, d.xleaveTxEpochNanos);
+        assertEquals(m.xleaveEcho, d.xleaveEcho);
+        assertEquals(m.xleaveTxDelayNanos, d.xleaveTxDelayNanos);
     }
 
     /**

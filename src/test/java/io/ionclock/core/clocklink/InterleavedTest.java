@@ -59,7 +59,7 @@ class InterleavedTest {
         responsesToGatewayAre(net, 2);
         ClocklinkView v = net.nodes.get(GATEWAY).link.view();
         assertTrue(v.interleavedExchanges() > 1_000, "interleaved exchanges " + v.interleavedExchanges());
-        assertTrue(v.basicFallbacks() <= 3, "fallbacks " + v.basicFallbacks()); // one per link, the first
+        assertTrue(v.interleaveMisses() <= 3, "misses " + v.interleaveMisses()); // one per link, the first
         assertTrue(v.transmitTimes() > 1_000);
         assertEquals(0, v.transmitTimesUnmatched());
         assertTrue(net.nodes.get(0).link.view().interleavedResponses() > 300);
@@ -96,17 +96,17 @@ class InterleavedTest {
     }
 
     @Test
-    void lostAnswersAndLostTransmitTimesFallBackToBasicAndKeepTheBound() {
+    void lostAnswersLeaveExchangesInBasicModeAndKeepTheBound() {
         MiniNet net = fleet(true, true);
         SplittableRandom rnd = new SplittableRandom(18);
         // A tenth of everything is lost either way (a response whose predecessor was lost cannot complete it).
         net.tamper = (src, dst, b) -> rnd.nextInt(10) == 0 ? null : b;
         long err = run(net);
         ClocklinkView v = net.nodes.get(GATEWAY).link.view();
-        assertTrue(v.basicFallbacks() > 50, "fallbacks " + v.basicFallbacks());
-        assertTrue(v.interleavedExchanges() > 5 * v.basicFallbacks(), v.interleavedExchanges() + " interleaved");
-        // Basic-mode exchanges carry the masters' 60 us send path (in t3 only): they pull the estimate a little.
-        assertTrue(err < 8_000, "with losses: |error| " + err + " ns");
+        assertTrue(v.interleaveMisses() > 50, "misses " + v.interleaveMisses());
+        assertTrue(v.interleavedExchanges() > 3 * v.interleaveMisses(), v.interleavedExchanges() + " interleaved");
+        // An exchange left in basic mode has a lower L point than the truth: the true points' envelope dominates it.
+        assertTrue(err < 2_000, "with losses: |error| " + err + " ns");
     }
 
     @Test

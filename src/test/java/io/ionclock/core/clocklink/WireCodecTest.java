@@ -29,13 +29,14 @@ class WireCodecTest {
 
     /** The interleaved SYNC_RESPONSE (version 2): the version-1 golden's fields, then the previous exchange's. */
     static final String GOLDEN_RESPONSE_V2 =
-            "434c02040064010111223344000000070000000500000009000000030000000218d75b8423f3007b18d75b8423f3c518000000fa01000000000000000000002a11223344000000030000000118d75b8423f39c40c4ae093aa94d77dde37d0342a98e19e3";
+            "434c0204005c110111223344000000070000000500000009000000030000000218d75b8423f3007b18d75b8423f3c518000000fa01000000000000000000002a112233440000000100003039b5ba3abb1ae0b675b7d57f9d977ce9e6";
 
     static ClocklinkMessage goldenResponseV2() {
         ClocklinkMessage m = golden(Wire.TYPE_SYNC_RESPONSE);
         m.version = 2;
-        m.xleaveEchoSequence = (3L << 32) | 1;
-        m.xleaveTxEpochNanos = 1_790_000_000_000_040_000L;
+        m.flags |= Wire.FLAG_INTERLEAVED;
+        m.xleaveEcho = 1;
+        m.xleaveTxDelayNanos = 12_345;
         return m;
     }
 
@@ -138,14 +139,14 @@ class WireCodecTest {
         assertEquals(Wire.SYNC_RESPONSE_V2_SIZE_BYTES, b.length);
         ClocklinkMessage m = decode(b, 0, b.length);
         assertEquals(2, m.version);
-        assertEquals((3L << 32) | 1, m.xleaveEchoSequence);
-        assertEquals(1_790_000_000_000_040_000L, m.xleaveTxEpochNanos);
+        assertEquals(1, m.xleaveEcho);
+        assertEquals(12_345, m.xleaveTxDelayNanos);
         assertEquals(1_790_000_000_000_050_456L, m.txEpochNanos);
         for (int type = 1; type <= 7; type++) { // a version-1 message decodes as version 1, with nothing interleaved
             byte[] g = HexFormat.of().parseHex(GOLDEN[type - 1]);
             ClocklinkMessage d = decode(g, 0, g.length);
             assertEquals(1, d.version);
-            assertEquals(0, d.xleaveEchoSequence);
+            assertEquals(0, d.xleaveEcho);
         }
         // Version 2 at version 1's length, and version 1 at version 2's: BAD_LENGTH.
         byte[] shortV2 = HexFormat.of().parseHex(GOLDEN[Wire.TYPE_SYNC_RESPONSE - 1]);
@@ -160,15 +161,17 @@ class WireCodecTest {
     void interleavedFieldsOutOfRangeAreMalformed() {
         java.util.function.Consumer<ClocklinkMessage> ok = m -> { };
         assertNull(decodeV2(ok));
-        assertNull(decodeV2(m -> { // none: both zero
-            m.xleaveEchoSequence = 0;
-            m.xleaveTxEpochNanos = 0;
+        assertNull(decodeV2(m -> { // none: no flag, zeros
+            m.flags &= ~Wire.FLAG_INTERLEAVED;
+            m.xleaveEcho = 0;
+            m.xleaveTxDelayNanos = 0;
         }));
-        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveTxEpochNanos = 0)); // a sequence without a time
-        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveEchoSequence = 0)); // a time without a sequence
-        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveTxEpochNanos = -5));
-        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveTxEpochNanos = m.txEpochNanos + 1)); // after this t3
-        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveEchoSequence = m.echoSequence)); // this exchange's own
+        assertNull(decodeV2(m -> m.xleaveTxDelayNanos = Wire.XLEAVE_TX_DELAY_NANOS_MIN));
+        assertNull(decodeV2(m -> m.xleaveTxDelayNanos = Wire.XLEAVE_TX_DELAY_NANOS_MAX));
+        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.flags &= ~Wire.FLAG_INTERLEAVED)); // fields without the flag
+        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveTxDelayNanos = Wire.XLEAVE_TX_DELAY_NANOS_MIN - 1));
+        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveTxDelayNanos = Wire.XLEAVE_TX_DELAY_NANOS_MAX + 1));
+        assertEquals(DropReason.MALFORMED, decodeV2(m -> m.xleaveEcho = (int) m.echoSequence)); // this exchange's own
     }
 
     private static DropReason decodeV2(java.util.function.Consumer<ClocklinkMessage> change) {
