@@ -131,7 +131,8 @@ public class ClockService {
         });
         if (sync) {
             clocklink = new ClocklinkUdp(vertx, mono, syncInputs.config(), clock::readAt,
-                    new ClocklinkUdp.Options(config.sync().host(), config.sync().port(), syncInputs.addresses()));
+                    new ClocklinkUdp.Options(config.sync().host(), config.sync().port(), syncInputs.addresses(),
+                            config.sync().timestamping(), config.sync().hwTimestamps().orElse(null)));
             addSource(clocklink, RANK_CLOCKLINK);
         }
         running = true;

@@ -208,6 +208,19 @@ public interface IonclockConfig {
         /** A gateway's steady traffic budget, UDP payload bytes a second (0: none; more bytes buy accuracy). */
         @WithDefault("250")
         long budgetBytesPerSecond();
+
+        /**
+         * Where Clocklink's packets are timestamped: {@code kernel} (Linux SO_TIMESTAMPING, with interleaved exchanges;
+         * user space where the kernel refuses, said in status and metrics) or {@code user} (Vert.x UDP).
+         */
+        @WithDefault("kernel")
+        String timestamping();
+
+        /**
+         * A network interface whose hardware timestamps to use (SIOCSHWTSTAMP; needs CAP_NET_ADMIN): the kernel's
+         * software timestamps where it is refused, said in status and metrics.
+         */
+        Optional<String> hwTimestamps();
     }
 
     interface Gnss {

@@ -71,6 +71,25 @@ public class SyncMetrics implements MeterBinder {
         counter("ionclock.sync.messages.sent", "Datagrams sent", v -> v.messagesSent()).register(registry);
         counter("ionclock.sync.messages.received", "Datagrams received", v -> v.messagesReceived()).register(registry);
         counter("ionclock.sync.sent", "Bytes sent (payload)", v -> v.bytesSent()).baseUnit("bytes").register(registry);
+        for (String mode : List.of(ClocklinkUdp.TIMESTAMPING_HARDWARE, ClocklinkUdp.TIMESTAMPING_KERNEL,
+                ClocklinkUdp.TIMESTAMPING_USER)) {
+            Gauge.builder("ionclock.sync.timestamping", clock, c -> {
+                ClocklinkUdp.View v = view(c);
+                return v != null && mode.equals(v.timestamping()) ? 1 : 0;
+            }).description("1 for where Clocklink's packets are timestamped (hardware, kernel, user)").tag("mode", mode)
+                    .register(registry);
+        }
+        String timestamps = "ionclock.sync.timestamps";
+        String about = "Clocklink timestamps by what became of them";
+        counter(timestamps, about, v -> v.interleavedExchanges()).tag("kind", "interleaved").register(registry);
+        counter(timestamps, about, v -> v.interleaveMisses()).tag("kind", "interleave_missed").register(registry);
+        counter(timestamps, about, v -> v.transmitTimes()).tag("kind", "transmit").register(registry);
+        counter(timestamps, about, v -> v.transmitTimesUnmatched() + v.transmitTimesLost()).tag("kind", "transmit_lost")
+                .register(registry);
+        counter(timestamps, about, v -> v.kernelTimestampFallbacks()).tag("kind", "receive_user_fallback")
+                .register(registry);
+        counter("ionclock.sync.handoff.dropped", "Datagrams and transmit times the reader could not hand to the loop (full)",
+                v -> v.handoffDropped()).register(registry);
     }
 
     private static ClocklinkUdp.View view(ClockService c) {

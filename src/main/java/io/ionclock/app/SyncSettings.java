@@ -29,6 +29,11 @@ public final class SyncSettings {
     public static final String ROLE_MASTER = "master";
     public static final String ROLE_GATEWAY = "gateway";
     static final Set<String> ROLES = Set.of(ROLE_OFF, ROLE_MASTER, ROLE_GATEWAY);
+    public static final String TIMESTAMPING_KERNEL = "kernel";
+    public static final String TIMESTAMPING_USER = "user";
+    static final Set<String> TIMESTAMPING = Set.of(TIMESTAMPING_KERNEL, TIMESTAMPING_USER);
+    /** Linux's IFNAMSIZ less the terminating zero. */
+    static final int IFACE_CHARS_MAX = 15;
     /** The keyfile's name in the data directory when {@code ionclock.sync.key-file} is not set. */
     public static final String KEY_FILE_DEFAULT_NAME = "clocklink.keys";
     /** A keyfile is read whole, up to this (16 keys of 512-character lines, with room for comments). */
@@ -90,6 +95,15 @@ public final class SyncSettings {
         if (s.host().isBlank()) {
             errors.add("ionclock.sync.host: must not be empty");
         }
+        if (!TIMESTAMPING.contains(s.timestamping())) {
+            errors.add("ionclock.sync.timestamping: '" + s.timestamping() + "' is not one of " + TIMESTAMPING);
+        }
+        s.hwTimestamps().ifPresent(iface -> {
+            if (iface.isBlank() || iface.length() > IFACE_CHARS_MAX || !iface.matches("[A-Za-z0-9._:@-]+")) {
+                errors.add("ionclock.sync.hw-timestamps: '" + iface + "' is not a network interface name (1.."
+                        + IFACE_CHARS_MAX + " of letters, digits, . _ : @ -)");
+            }
+        });
         List<HostPort> peers = List.of();
         if (s.peers().isPresent()) {
             try {

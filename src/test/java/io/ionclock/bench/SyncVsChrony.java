@@ -28,9 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  * that many times smaller).
  *
  * <p>Run: {@code ./ionclock bench-sync-vs-chrony [SECONDS] [WARMUP_SECONDS] [GATEWAY_POLL] [DELAY_MICROS]
- * [JITTER_MICROS]} (defaults 300, 180, 100ms: the gateway's {@code ionclock.sync.poll}, and the proxies' 2000 µs
- * fixed delay and 1000 µs mean jitter each way; 0 0 keeps the proxies' user-space hop without impairment). Needs
- * chrony and root (chronyd -u root).
+ * [JITTER_MICROS] [TIMESTAMPING] [PROXY]} (defaults 300, 180, 100ms: the gateway's {@code ionclock.sync.poll}, and
+ * the proxies' 2000 µs fixed delay and 1000 µs mean jitter each way; 0 0 keeps the proxies' hop without impairment;
+ * {@code kernel} or {@code user}: both appliances' {@code ionclock.sync.timestamping}; {@code user} or {@code kernel}:
+ * how both proxies keep time, {@link DelayProxy.Mode}). Needs chrony and root (chronyd -u root).
  */
 public final class SyncVsChrony {
     static final long PROXY_DELAY_MICROS_DEFAULT = 2_000;
@@ -44,19 +45,22 @@ public final class SyncVsChrony {
         String gatewayPoll = args.length > 2 ? args[2] : "100ms";
         long delayNanos = 1_000 * (args.length > 3 ? Long.parseLong(args[3]) : PROXY_DELAY_MICROS_DEFAULT);
         long jitterMeanNanos = 1_000 * (args.length > 4 ? Long.parseLong(args[4]) : PROXY_JITTER_MEAN_MICROS_DEFAULT);
+        String timestamping = args.length > 5 ? args[5] : "kernel";
+        DelayProxy.Mode proxyMode = DelayProxy.Mode.valueOf((args.length > 6 ? args[6] : "user").toUpperCase(java.util.Locale.ROOT));
         String jar = System.getProperty("ionclock.jar", "target/quarkus-app/quarkus-run.jar");
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "sync-vs-chrony");
         Path keyFile = dir.resolve("clocklink.keys");
         byte[] secret = new byte[32];
         new SplittableRandom(System.nanoTime()).nextBytes(secret);
         Files.writeString(keyFile, "1 SHA256 HEX:" + HexFormat.of().formatHex(secret) + "\n");
-        Map<String, String> common = Map.of("IONCLOCK_SYNC_KEY_FILE", keyFile.toString(), "IONCLOCK_SYNC_PORT", "0");
+        Map<String, String> common = Map.of("IONCLOCK_SYNC_KEY_FILE", keyFile.toString(), "IONCLOCK_SYNC_PORT", "0",
+                "IONCLOCK_SYNC_TIMESTAMPING", timestamping);
 
         try (ApplianceProcess master = ApplianceProcess.start(jar, dir, "master", with(common, Map.of(
                         "IONCLOCK_SYNC_ROLE", "master", "IONCLOCK_SYNC_NODE_ID", "bench-master",
                         "IONCLOCK_SIM_OSCILLATOR_PPB", "25000")));
                 DelayProxy gatewayProxy = DelayProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                        master.awaitSyncPort()), delayNanos, jitterMeanNanos, 1);
+                        master.awaitSyncPort()), delayNanos, jitterMeanNanos, 1, proxyMode);
                 ApplianceProcess gateway = ApplianceProcess.start(jar, dir, "gateway", with(common, Map.of(
                         "IONCLOCK_SYNC_ROLE", "gateway", "IONCLOCK_SYNC_NODE_ID", "bench-gateway",
                         "IONCLOCK_REFERENCE", "none", "IONCLOCK_SIM_OSCILLATOR_PPB", "-40000",
@@ -64,7 +68,7 @@ public final class SyncVsChrony {
                         // Through the proxy half the round trip alone is about 3 ms: readiness is not what is measured.
                         "IONCLOCK_READY_BOUND", "50ms")));
                 ChronyPair chrony = ChronyPair.startServer(dir.resolve("chrony"));
-                DelayProxy chronyProxy = DelayProxy.start(chrony.serverAddress(), delayNanos, jitterMeanNanos, 2)) {
+                DelayProxy chronyProxy = DelayProxy.start(chrony.serverAddress(), delayNanos, jitterMeanNanos, 2, proxyMode)) {
             chrony.startClient(new InetSocketAddress("127.0.0.1", chronyProxy.port()), CHRONY_POLL_LOG2);
             long[] gatewayErrors = new long[(int) seconds];
             long[] gatewayBounds = new long[(int) seconds];
@@ -103,8 +107,8 @@ public final class SyncVsChrony {
             long[] ge = sorted(gatewayErrors, g);
             long[] ce = sorted(chronyErrors, c);
             System.out.printf("Clocklink gateway vs chrony, each through a proxy of %d us + exp(%d us) each way; %d s after"
-                    + " %d s warm-up, read once a second; gateway poll %s, chrony poll 2^%d s%n", delayNanos / 1_000,
-                    jitterMeanNanos / 1_000, seconds, warmupSeconds, gatewayPoll, CHRONY_POLL_LOG2);
+                    + " %d s warm-up, read once a second; gateway poll %s, chrony poll 2^%d s; proxies %s%n", delayNanos / 1_000,
+                    jitterMeanNanos / 1_000, seconds, warmupSeconds, gatewayPoll, CHRONY_POLL_LOG2, proxyMode);
             System.out.printf("gateway |error|: readings %d, p50 %d ns, p99 %d ns, max %d ns; bound p50 %d ns;"
                     + " host clock outside the bound %d; not SYNCHRONIZED %d%n", g, p(ge, 0.5), p(ge, 0.99), p(ge, 1),
                     p(sorted(gatewayBounds, g), 0.5), outsideBound, notSynchronized);
@@ -116,7 +120,15 @@ public final class SyncVsChrony {
                     + " smaller)%n", ratio(ce, ge, 0.5), ratio(ce, ge, 0.99));
             System.out.printf("proxies: gateway relayed %d dropped %d; chrony relayed %d dropped %d%n",
                     gatewayProxy.relayed(), gatewayProxy.dropped(), chronyProxy.relayed(), chronyProxy.dropped());
-            JsonNode peer = JSON.readTree(gateway.get("/api/v1/status").body()).at("/sync/peers/0");
+            JsonNode end = JSON.readTree(gateway.get("/api/v1/status").body());
+            JsonNode peer = end.at("/sync/peers/0");
+            System.out.printf("gateway timestamping %s (master %s); interleaved exchanges %d, missed %d; kernel receive"
+                    + " times replaced by user-space ones %d; proxies' kernel fallbacks %d%n",
+                    end.at("/sync/timestamping").asText(),
+                    JSON.readTree(master.get("/api/v1/status").body()).at("/sync/timestamping").asText(),
+                    end.at("/sync/interleavedExchanges").asLong(), end.at("/sync/interleaveMisses").asLong(),
+                    end.at("/sync/kernelTimestampFallbacks").asLong(),
+                    gatewayProxy.kernelFallbacks() + chronyProxy.kernelFallbacks());
             System.out.printf("gateway's link at the end: delayNanos %d, boundNanos %d, exchanges %d, reputation %.2f%n",
                     peer.at("/delayNanos").asLong(), peer.at("/boundNanos").asLong(), peer.at("/exchanges").asLong(),
                     peer.at("/reputation").asDouble());

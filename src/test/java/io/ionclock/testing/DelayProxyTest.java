@@ -11,16 +11,19 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class DelayProxyTest {
 
     /** An echo server behind the proxy: every answer comes back intact, no sooner than twice the base delay. */
-    @Test
-    void relaysBothWaysAndHoldsEachDatagramAtLeastTheBaseDelay() throws Exception {
+    @ParameterizedTest
+    @EnumSource(DelayProxy.Mode.class)
+    void relaysBothWaysAndHoldsEachDatagramAtLeastTheBaseDelay(DelayProxy.Mode mode) throws Exception {
         long baseNanos = 3_000_000;
         try (DatagramSocket echo = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                DelayProxy proxy = DelayProxy.start((InetSocketAddress) echo.getLocalSocketAddress(), baseNanos, 500_000, 7);
+                DelayProxy proxy = DelayProxy.start((InetSocketAddress) echo.getLocalSocketAddress(), baseNanos, 500_000, 7,
+                        mode);
                 DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             echo.setSoTimeout(5_000);
             client.setSoTimeout(5_000);
@@ -50,6 +53,7 @@ class DelayProxyTest {
             // The count moves just after the send, so the last answer may arrive first.
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> proxy.relayed() == 40);
             assertEquals(0, proxy.dropped());
+            assertEquals(0, proxy.kernelFallbacks());
         }
     }
 }

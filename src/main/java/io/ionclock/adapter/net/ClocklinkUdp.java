@@ -1,5 +1,9 @@
 package io.ionclock.adapter.net;
 
+import io.ionclock.adapter.clock.ClockPair;
+import io.ionclock.adapter.clock.ClockPairReader;
+import io.ionclock.adapter.clock.LinuxClockPairReader;
+import io.ionclock.adapter.clock.RealtimeToMono;
 import io.ionclock.core.MonoClock;
 import io.ionclock.core.ReferenceSource;
 import io.ionclock.core.Sample;
@@ -15,22 +19,36 @@ import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Clocklink on Vert.x UDP: one socket on {@code ionclock.sync.port}, and the pure {@link ClocklinkNode} driven on
- * that socket's event loop only (every datagram, and a one-shot timer re-armed at the instant the node asks for).
- * Each datagram's receive timestamp is the first thing the handler reads, before anything is copied or decoded
- * (docs/clocklink.md: where receive timestamps are taken); every instant is on the discipline's monotonic clock.
+ * Clocklink on UDP: one socket on {@code ionclock.sync.port}, and the pure {@link ClocklinkNode} driven on one Vert.x
+ * event loop only (every datagram, every transmit time, and a one-shot timer re-armed at the instant the node asks for).
+ * Two transports (docs/clocklink.md: where timestamps are taken):
+ * <ul>
+ *   <li>{@code kernel} ({@code ionclock.sync.timestamping}, the default): a {@link TimestampingSocket}. A reader thread
+ *       waits on it, carries each kernel timestamp into the discipline's monotonic timebase with a clock pair read
+ *       after the batch ({@link RealtimeToMono}: a realtime step between two pairs makes the batch fall back to its
+ *       user-space time, counted) and hands (bytes, receive time, sender) and (transmit key, transmit time) to the
+ *       loop through a bounded queue ({@link #HANDOFF_MAX}; a full queue drops, counted). Sends go out from the loop;
+ *       each SYNC_REQUEST/RESPONSE's key is kept ({@link TransmitKeys}) to match its transmit time to the node's
+ *       (token, sequence). The node interleaves.</li>
+ *   <li>{@code user}, and where the kernel socket cannot be had (another OS, the option refused): Vert.x UDP, each
+ *       datagram's receive timestamp the first thing the handler reads. Status and metrics say which is in use.</li>
+ * </ul>
+ * Every instant is on the discipline's monotonic clock.
  * Bad datagrams are the node's counted drops; a failure of the node itself (a bug) is counted and logged, and the
  * loop goes on. Status and metrics read a {@link View} the loop publishes.
  */
@@ -56,9 +74,29 @@ public final class ClocklinkUdp implements ReferenceSource {
     static final long BIND_WAIT_SECONDS = 10;
     /** How long stop waits for the socket to close (Vert.x may already be closing). */
     static final long CLOSE_WAIT_SECONDS = 2;
+    /** Kernel mode: datagrams and transmit times waiting for the loop, at most (more are dropped, counted). */
+    static final int HANDOFF_MAX = 2048;
+    /** Kernel mode: the loop takes at most this many from the hand-off per run, then yields to its other work. */
+    static final int HANDOFF_DRAIN_MAX = 256;
+    /** Kernel mode: the reader's longest wait (it re-reads its clock pair at least this often). */
+    static final int READ_WAIT_MILLIS = 100;
+    /** Kernel mode: a kernel timestamp older than this when converted is not believed (a realtime step). */
+    static final long KERNEL_TIMESTAMP_AGE_NANOS_MAX = 1_000_000_000L;
+    /** Timestamping in use: the NIC's, the kernel's software timestamps, or user space. */
+    public static final String TIMESTAMPING_HARDWARE = "hardware";
+    public static final String TIMESTAMPING_KERNEL = "kernel";
+    public static final String TIMESTAMPING_USER = "user";
 
-    /** Where the socket listens, and the configured peers' addresses in the order of the config's peers (tokens 1..n). */
-    public record Options(String host, int port, List<InetSocketAddress> peers) {
+    /**
+     * Where the socket listens, and the configured peers' addresses in the order of the config's peers (tokens 1..n);
+     * {@code timestamping} {@code kernel} or {@code user}, {@code hardwareInterface} null or an interface name.
+     */
+    public record Options(String host, int port, List<InetSocketAddress> peers, String timestamping,
+            String hardwareInterface) {
+        /** User-space timestamps (Vert.x UDP). */
+        public Options(String host, int port, List<InetSocketAddress> peers) {
+            this(host, port, peers, TIMESTAMPING_USER, null);
+        }
     }
 
     /**
@@ -69,7 +107,14 @@ public final class ClocklinkUdp implements ReferenceSource {
             long bytesSent, long samplesEmitted, long elections, long deposals, long joinsRefused,
             long joinChallenges,
             Map<String, Long> dropped, List<PeerStatus> peers, int addresses, int addressesMax,
-            long addressEvictions, long sendFailures, long unroutableSends, long failures) {
+            long addressEvictions, long sendFailures, long unroutableSends, long failures,
+            String timestamping, String timestampingNote, long interleavedExchanges, long interleaveMisses,
+            long transmitTimes, long transmitTimesUnmatched, long kernelTimestampFallbacks, long transmitTimesLost,
+            long handoffDropped) {
+    }
+
+    /** Kernel mode: what the reader hands the loop (a datagram, or a transmit time when {@code bytes} is null). */
+    private record Handoff(byte[] bytes, int len, String host, int port, long rxOrTxMonoNanos, long key) {
     }
 
     private final Vertx vertx;
@@ -85,6 +130,18 @@ public final class ClocklinkUdp implements ReferenceSource {
 
     private Context context;
     private DatagramSocket socket;
+    // Kernel mode.
+    private TimestampingSocket kernelSocket;
+    private Thread reader;
+    private final ArrayBlockingQueue<Handoff> handoff = new ArrayBlockingQueue<>(HANDOFF_MAX);
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final TransmitKeys transmitKeys = new TransmitKeys(); // loop only
+    private final TransmitKeys.Sent taken = new TransmitKeys.Sent(); // loop only
+    private final AtomicLong kernelTimestampFallbacks = new AtomicLong(); // datagrams on user-space time instead
+    private final AtomicLong transmitTimesLost = new AtomicLong(); // implausible, or matching no key
+    private final AtomicLong handoffDropped = new AtomicLong();
+    private volatile String timestamping = TIMESTAMPING_USER;
+    private volatile String timestampingNote;
     private ClocklinkNode node;
     // Loop-only state.
     private long timerId = -1;
@@ -137,10 +194,25 @@ public final class ClocklinkUdp implements ReferenceSource {
     public void start(Consumer<Sample> sink) {
         node = new ClocklinkNode(config, clock, this::send, sink);
         context = vertx.getOrCreateContext();
+        if (TIMESTAMPING_KERNEL.equals(options.timestamping())) {
+            openKernelSocket();
+        } else {
+            timestampingNote = "ionclock.sync.timestamping=user";
+        }
         CompletableFuture<Integer> bound = new CompletableFuture<>();
         context.runOnContext(v -> {
             long nowMonoNanos = mono.monoNanos();
             long wake = node.start(nowMonoNanos);
+            if (kernelSocket != null) {
+                node.setKernelTimestamps(true);
+                boundPort = kernelSocket.localPort();
+                running = true;
+                heartbeatMonoNanos = nowMonoNanos;
+                arm(wake, nowMonoNanos);
+                refreshView(nowMonoNanos);
+                bound.complete(boundPort);
+                return;
+            }
             socket = vertx.createDatagramSocket(new DatagramSocketOptions().setIpV6(options.host().contains(":"))
                     .setReceiveBufferSize(RECEIVE_BUFFER_BYTES));
             socket.exceptionHandler(e -> failure(e, "socket"));
@@ -166,6 +238,142 @@ public final class ClocklinkUdp implements ReferenceSource {
             throw new IllegalStateException("ionclock.sync.port: cannot listen on UDP " + options.host() + ":"
                     + options.port() + ": " + cause.getMessage(), cause);
         }
+        if (kernelSocket != null) {
+            ClockPairReader pairs = new LinuxClockPairReader(mono);
+            TimestampingSocket s = kernelSocket;
+            reader = Thread.ofPlatform().daemon().name("ionclock-clocklink-rx").start(() -> readLoop(s, pairs));
+        }
+    }
+
+    /** Kernel mode if the platform and the kernel allow it; otherwise user space, and the note says why. */
+    private void openKernelSocket() {
+        if (!TimestampingSocket.supported()) {
+            timestampingNote = "kernel timestamps need Linux on x86_64 or aarch64 (this is " + System.getProperty("os.name")
+                    + " " + System.getProperty("os.arch") + "): user-space timestamps";
+            LOG.warnf("Clocklink: %s", timestampingNote);
+            return;
+        }
+        try {
+            kernelSocket = TimestampingSocket.open(options.host(), options.port(), Wire.MESSAGE_BYTES_MAX,
+                    RECEIVE_BUFFER_BYTES, options.hardwareInterface());
+            timestamping = kernelSocket.timestamping();
+            timestampingNote = kernelSocket.hardwareRefusal();
+            if (timestampingNote != null) {
+                LOG.warnf("Clocklink: %s; software kernel timestamps", timestampingNote);
+            }
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            timestampingNote = "kernel timestamps refused (" + e.getMessage() + "): user-space timestamps";
+            LOG.warnf("Clocklink: %s", timestampingNote);
+            kernelSocket = null;
+        }
+    }
+
+    /**
+     * Kernel mode, the reader thread: waits on the socket, converts each batch's kernel timestamps with the pair read
+     * after it (and the one before: a step between them makes the batch use user-space time), and hands it to the loop.
+     */
+    private void readLoop(TimestampingSocket s, ClockPairReader pairs) {
+        ClockPair before = new ClockPair();
+        ClockPair after = new ClockPair();
+        List<Handoff> batch = new ArrayList<>(TimestampingSocket.DATAGRAMS_PER_CALL_MAX + TimestampingSocket.ERRQUEUE_PER_CALL_MAX);
+        long[] realtimes = new long[TimestampingSocket.DATAGRAMS_PER_CALL_MAX + TimestampingSocket.ERRQUEUE_PER_CALL_MAX];
+        TimestampingSocket.Receiver receiver = new TimestampingSocket.Receiver() {
+            @Override
+            public void datagram(byte[] bytes, int len, InetAddress from, int fromPort, long rxRealtimeNanos) {
+                int n = Math.min(Math.min(len, RECEIVE_BYTES_MAX), bytes.length); // longer: OVERSIZED by its length
+                byte[] copy = java.util.Arrays.copyOf(bytes, n);
+                realtimes[batch.size()] = rxRealtimeNanos;
+                batch.add(new Handoff(copy, n, from.getHostAddress(), fromPort, 0, -1));
+            }
+
+            @Override
+            public void transmitted(long key, long txRealtimeNanos) {
+                realtimes[batch.size()] = txRealtimeNanos;
+                batch.add(new Handoff(null, 0, null, 0, 0, key));
+            }
+        };
+        pairs.read(before);
+        while (running && !s.closed()) {
+            try {
+                batch.clear();
+                s.poll(READ_WAIT_MILLIS, receiver);
+                pairs.read(after);
+                boolean stepped = RealtimeToMono.stepped(before, after);
+                for (int i = 0; i < batch.size(); i++) {
+                    Handoff h = batch.get(i);
+                    long monoNanos = stepped || realtimes[i] == 0 ? RealtimeToMono.IMPLAUSIBLE
+                            : RealtimeToMono.monoNanos(realtimes[i], after, KERNEL_TIMESTAMP_AGE_NANOS_MAX);
+                    if (monoNanos == RealtimeToMono.IMPLAUSIBLE) {
+                        if (h.bytes() == null) {
+                            transmitTimesLost.incrementAndGet(); // the node keeps its own time for it
+                            continue;
+                        }
+                        kernelTimestampFallbacks.incrementAndGet();
+                        monoNanos = after.monoBeforeNanos(); // user space: when the reader had it
+                    }
+                    hand(new Handoff(h.bytes(), h.len(), h.host(), h.port(), monoNanos, h.key()));
+                }
+                ClockPair t = before;
+                before = after;
+                after = t;
+            } catch (RuntimeException e) {
+                if (!running || s.closed()) {
+                    return;
+                }
+                failure(e, "kernel socket");
+                java.util.concurrent.locks.LockSupport.parkNanos(FAILURE_RETRY_NANOS); // never a busy loop
+                pairs.read(before);
+            }
+        }
+    }
+
+    private void hand(Handoff h) {
+        if (!handoff.offer(h)) {
+            handoffDropped.incrementAndGet();
+            return;
+        }
+        if (drainScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> drain());
+        }
+    }
+
+    /** Kernel mode, on the loop: the reader's datagrams and transmit times into the node, a bounded number a run. */
+    private void drain() {
+        drainScheduled.set(false);
+        long nowMonoNanos = mono.monoNanos();
+        for (int i = 0; i < HANDOFF_DRAIN_MAX && running; i++) {
+            Handoff h = handoff.poll();
+            if (h == null) {
+                break;
+            }
+            nowMonoNanos = mono.monoNanos();
+            try {
+                if (h.bytes() == null) {
+                    if (transmitKeys.take(h.key(), taken)) {
+                        node.onTransmitted(nowMonoNanos, taken.token(), taken.sequence(),
+                                Math.min(h.rxOrTxMonoNanos(), nowMonoNanos));
+                    } else {
+                        transmitTimesLost.incrementAndGet();
+                    }
+                    continue;
+                }
+                long token = addresses.tokenOf(h.host(), h.port());
+                long droppedBefore = droppedTotal();
+                long wake = node.onPacket(nowMonoNanos, Math.min(h.rxOrTxMonoNanos(), nowMonoNanos), h.bytes(), 0,
+                        h.bytes().length, token);
+                if (droppedTotal() == droppedBefore) {
+                    addresses.trust(token);
+                }
+                arm(wake, nowMonoNanos);
+            } catch (RuntimeException e) {
+                failure(e, "datagram");
+                arm(nowMonoNanos + FAILURE_RETRY_NANOS, nowMonoNanos);
+            }
+        }
+        if (!handoff.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> drain());
+        }
+        maybeRefreshView(nowMonoNanos);
     }
 
     private void onDatagram(DatagramPacket packet) {
@@ -200,11 +408,31 @@ public final class ClocklinkUdp implements ReferenceSource {
         return n;
     }
 
-    /** The node's outbox: copies the datagram (the node reuses its buffer) and sends it to the token's address. */
+    /**
+     * The node's outbox: copies the datagram (the node reuses its buffer) and sends it to the token's address. In
+     * kernel mode a SYNC_REQUEST's or SYNC_RESPONSE's transmit key is kept, to match its transmit time to it.
+     */
     private void send(long token, byte[] buf, int off, int len) {
         AddressTable.Address a = addresses.addressOf(token);
-        if (a == null || socket == null) {
+        if (a == null || (socket == null && kernelSocket == null)) {
             unroutableSends.incrementAndGet(); // the address was evicted since its datagram came
+            return;
+        }
+        if (kernelSocket != null) {
+            long key;
+            try {
+                key = kernelSocket.send(buf, off, len, InetAddress.ofLiteral(a.host()), a.port());
+            } catch (RuntimeException e) {
+                key = -1;
+            }
+            if (key < 0) {
+                sendFailures.incrementAndGet();
+                return;
+            }
+            int type = Wire.type(buf, off);
+            if (type == Wire.TYPE_SYNC_REQUEST || type == Wire.TYPE_SYNC_RESPONSE) {
+                transmitKeys.record(key, token, Wire.sequence(buf, off), mono.monoNanos());
+            }
             return;
         }
         socket.send(Buffer.buffer(len).appendBytes(buf, off, len), a.port(), a.host())
@@ -276,7 +504,10 @@ public final class ClocklinkUdp implements ReferenceSource {
                     node.view().elections(), node.view().deposals(), node.view().joinsRefused(), node.view().joinChallenges(),
                     java.util.Collections.unmodifiableMap(dropped),
                     node.view().peerStatus(nowMonoNanos), addresses.size(), addresses.capacity(), addresses.evictions(),
-                    sendFailures.get(), unroutableSends.get(), failures.get());
+                    sendFailures.get(), unroutableSends.get(), failures.get(), timestamping, timestampingNote,
+                    node.view().interleavedExchanges(), node.view().interleaveMisses(), node.view().transmitTimes(),
+                    node.view().transmitTimesUnmatched(), kernelTimestampFallbacks.get(), transmitTimesLost.get(),
+                    handoffDropped.get());
         } catch (RuntimeException e) {
             failure(e, "status");
         }
@@ -328,7 +559,13 @@ public final class ClocklinkUdp implements ReferenceSource {
         d.put("role", config.role().name().toLowerCase(java.util.Locale.ROOT));
         d.put("port", boundPort);
         d.put("peers", config.peers().size());
+        d.put("timestamping", timestamping);
         return d;
+    }
+
+    /** Timestamping in use: {@code hardware}, {@code kernel} or {@code user}. */
+    public String timestamping() {
+        return timestamping;
     }
 
     @Override
@@ -336,6 +573,19 @@ public final class ClocklinkUdp implements ReferenceSource {
         Context c = context;
         if (c == null) {
             return;
+        }
+        TimestampingSocket ks = kernelSocket;
+        if (ks != null) {
+            running = false;
+            ks.close(); // wakes the reader
+            Thread r = reader;
+            if (r != null) {
+                try {
+                    r.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         CompletableFuture<Void> closed = new CompletableFuture<>();
         c.runOnContext(v -> {

@@ -118,7 +118,7 @@ public record ClocklinkConfig(
     public static final double WANDER_PPB_PER_SQRT_SECOND_MAX = 1000;
     /**
      * A gateway's steady traffic budget by default: 250 bytes a second (the seed's 2 kb/s), so 4 upstreams are each
-     * polled about every 3.02 s in a loaded fleet. More bytes buy accuracy (docs/benchmarks.md).
+     * polled about every 3.2 s in a loaded fleet. More bytes buy accuracy (docs/benchmarks.md).
      */
     public static final long BUDGET_BYTES_PER_SECOND_DEFAULT = 250;
     public static final long BUDGET_BYTES_PER_SECOND_MAX = 1_000_000_000L;

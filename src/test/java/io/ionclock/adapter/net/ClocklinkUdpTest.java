@@ -25,6 +25,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The adapter on real Vert.x UDP sockets on loopback, one JVM: a flood of garbage from many source addresses is
@@ -58,8 +60,13 @@ class ClocklinkUdpTest {
 
     ClocklinkUdp start(ClocklinkConfig config, List<InetSocketAddress> peers, ClocklinkNode.LocalClock clock,
             ConcurrentLinkedQueue<Sample> samples) {
+        return start(config, peers, clock, samples, ClocklinkUdp.TIMESTAMPING_USER, null);
+    }
+
+    ClocklinkUdp start(ClocklinkConfig config, List<InetSocketAddress> peers, ClocklinkNode.LocalClock clock,
+            ConcurrentLinkedQueue<Sample> samples, String timestamping, String hardwareInterface) {
         ClocklinkUdp udp = new ClocklinkUdp(vertx, SystemMonoClock.INSTANCE, config, clock,
-                new ClocklinkUdp.Options("127.0.0.1", 0, peers));
+                new ClocklinkUdp.Options("127.0.0.1", 0, peers, timestamping, hardwareInterface));
         udp.start(samples::add);
         adapters.add(udp);
         return udp;
@@ -69,10 +76,12 @@ class ClocklinkUdpTest {
         return v.dropped().values().stream().mapToLong(Long::longValue).sum();
     }
 
-    @Test
-    void aFloodFromManyAddressesIsCountedBoundedAndTheLoopGoesOn() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {ClocklinkUdp.TIMESTAMPING_USER, ClocklinkUdp.TIMESTAMPING_KERNEL})
+    void aFloodFromManyAddressesIsCountedBoundedAndTheLoopGoesOn(String timestamping) throws Exception {
         ClocklinkUdp master = start(ClocklinkConfig.master("m", 1, KEYS, List.of()).withClients(4, true), List.of(),
-                HOST_CLOCK, new ConcurrentLinkedQueue<>());
+                HOST_CLOCK, new ConcurrentLinkedQueue<>(), timestamping, null);
+        assertEquals(timestamping, master.timestamping());
         InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), master.port());
         SplittableRandom random = new SplittableRandom(3);
         int sent = 0;
@@ -111,7 +120,7 @@ class ClocklinkUdpTest {
         // The loop still serves: a gateway joins and learns the master's time.
         ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         ClocklinkUdp gateway = start(ClocklinkConfig.gateway("g", 1, KEYS, List.of(new ClocklinkConfig.Peer(1, "m"))),
-                List.of(to), HOST_CLOCK, samples);
+                List.of(to), HOST_CLOCK, samples, timestamping, null);
         await().atMost(DEADLINE).until(() -> !samples.isEmpty());
         Sample s = samples.peek();
         assertEquals(ClocklinkNode.SOURCE_NAME, s.sourceName());
@@ -125,5 +134,53 @@ class ClocklinkUdpTest {
         await().atMost(DEADLINE).until(() -> master.view().clients() >= 1);
         assertEquals(1, master.view().clients());
         assertEquals(0, gateway.view().failures());
+        assertEquals(0, v.handoffDropped() + gateway.view().handoffDropped());
+    }
+
+    /**
+     * Kernel timestamps on both ends: every exchange after the first is completed interleaved, the transmit times match
+     * what was sent, no datagram falls back to user-space time, and the samples say the host clock within their error.
+     * With a user-space gateway the kernel master answers in version 1 and nothing interleaves (the old pairing).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {ClocklinkUdp.TIMESTAMPING_KERNEL, ClocklinkUdp.TIMESTAMPING_USER})
+    void kernelTimestampsInterleaveWithAKernelPeerAndNotWithAUserOne(String gatewayTimestamping) {
+        ClocklinkUdp master = start(ClocklinkConfig.master("m", 1, KEYS, List.of()).withClients(4, true), List.of(),
+                HOST_CLOCK, new ConcurrentLinkedQueue<>(), ClocklinkUdp.TIMESTAMPING_KERNEL, null);
+        InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), master.port());
+        ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+        ClocklinkUdp gateway = start(ClocklinkConfig.gateway("g", 1, KEYS, List.of(new ClocklinkConfig.Peer(1, "m"))),
+                List.of(to), HOST_CLOCK, samples, gatewayTimestamping, null);
+        boolean kernel = gatewayTimestamping.equals(ClocklinkUdp.TIMESTAMPING_KERNEL);
+        await().atMost(DEADLINE).until(() -> samples.size() >= 20 && gateway.view().messagesSent() >= 40);
+        ClocklinkUdp.View g = gateway.view();
+        ClocklinkUdp.View m = master.view();
+        assertEquals(gatewayTimestamping, g.timestamping());
+        if (kernel) {
+            assertTrue(g.interleavedExchanges() >= 10, g.toString());
+            assertTrue(g.transmitTimes() >= 10, "requests' transmit times " + g.transmitTimes());
+            assertTrue(m.transmitTimes() >= 10, "responses' transmit times " + m.transmitTimes());
+            assertEquals(0, g.kernelTimestampFallbacks() + m.kernelTimestampFallbacks());
+        } else {
+            assertEquals(0, g.interleavedExchanges()); // it never asks, and would drop a version-2 answer
+            assertEquals(0, g.transmitTimes());
+        }
+        assertEquals(0, droppedTotal(g), g.dropped().toString());
+        assertEquals(0, g.failures() + m.failures());
+        for (Sample s : samples) {
+            long hostAtSample = SystemMonoClock.HOST_EPOCH.epochNanos() - (System.nanoTime() - s.monoNanos());
+            assertTrue(Math.abs(s.refEpochNanos() - hostAtSample) <= s.errorNanos() + 1_000_000, s.toString());
+        }
+    }
+
+    /** Hardware timestamps asked on loopback (no NIC clock): software kernel timestamps, and status says why. */
+    @Test
+    void hardwareTimestampsRefusedFallBackToKernelAndSaySo() {
+        ClocklinkUdp master = start(ClocklinkConfig.master("m", 1, KEYS, List.of()).withClients(4, true), List.of(),
+                HOST_CLOCK, new ConcurrentLinkedQueue<>(), ClocklinkUdp.TIMESTAMPING_KERNEL, "lo");
+        assertEquals(ClocklinkUdp.TIMESTAMPING_KERNEL, master.timestamping());
+        await().atMost(DEADLINE).until(() -> master.view() != null);
+        assertTrue(master.view().timestampingNote() != null && master.view().timestampingNote().contains("lo"),
+                String.valueOf(master.view().timestampingNote()));
     }
 }
