@@ -7,7 +7,7 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
- * Linux PPS API (RFC 2783 as implemented by linux/pps.h) and clock_gettime, through JNA interface mapping.
+ * Linux PPS API (RFC 2783 as implemented by linux/pps.h), through JNA interface mapping.
  * Structures are explicit offsets (no JNA Structure, so native-image needs no field reflection).
  *
  * <p>The ioctl request numbers encode the size of a <em>pointer</em>, not of the structure:
@@ -54,8 +54,6 @@ final class LinuxPps {
 
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
-    static final int CLOCK_REALTIME = 0;
-    static final int CLOCK_MONOTONIC = 1;
 
 
     /** The libc functions used; {@code unsigned long} is NativeLong. */
@@ -65,8 +63,6 @@ final class LinuxPps {
         int close(int fd);
 
         int ioctl(int fd, NativeLong request, Pointer arg);
-
-        int clock_gettime(int clockId, Pointer timespec);
     }
 
     static final class Holder {
@@ -116,12 +112,5 @@ final class LinuxPps {
     /** Whether the structure layouts above match this process (see class comment). */
     static boolean layoutSupported() {
         return Native.POINTER_SIZE == 8 || Platform.isARM();
-    }
-
-    /** Reads a {@code struct timespec} ({@code long tv_sec; long tv_nsec;}) as nanoseconds. */
-    static long timespecNanos(Pointer timespec) {
-        long sec = Native.LONG_SIZE == 8 ? timespec.getLong(0) : timespec.getInt(0);
-        long nsec = Native.LONG_SIZE == 8 ? timespec.getLong(8) : timespec.getInt(4);
-        return sec * 1_000_000_000L + nsec;
     }
 }

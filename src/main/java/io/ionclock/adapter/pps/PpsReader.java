@@ -1,6 +1,10 @@
 package io.ionclock.adapter.pps;
 
 import io.ionclock.adapter.DeviceLoop;
+import io.ionclock.adapter.clock.ClockPair;
+import io.ionclock.adapter.clock.ClockPairReader;
+import io.ionclock.adapter.clock.LinuxClockPairReader;
+import io.ionclock.adapter.clock.RealtimeToMono;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Objects;
@@ -9,9 +13,9 @@ import java.util.Objects;
  * Fetches PPS assert edges from a {@link PpsSource} on its own daemon thread, converts their CLOCK_REALTIME
  * timestamps to CLOCK_MONOTONIC and hands them to a {@link PpsSink}.
  *
- * <p>Conversion: {@code assertMonoNanos = assertRealtimeNanos - (realtime - mono)}, with realtime read between
- * two monotonic readings right after the fetch and taken at their midpoint. {@code edgeErrorNanos} is the
- * source's timestamp error plus the bracket width. An edge that lands in the future or more than
+ * <p>Conversion ({@link RealtimeToMono}): {@code assertMonoNanos = assertRealtimeNanos - (realtime - mono)}, with
+ * realtime read between two monotonic readings right after the fetch and taken at their midpoint.
+ * {@code edgeErrorNanos} is the source's timestamp error plus the bracket width. An edge that lands in the future or more than
  * {@link #EDGE_AGE_NANOS_MAX} in the past after conversion means CLOCK_REALTIME was stepped between the edge
  * and the conversion (or a leap second): it is dropped and counted, never guessed.
  *
@@ -225,12 +229,11 @@ public final class PpsReader implements AutoCloseable {
         }
         lastSequence = sequence;
 
-        long assertMonoNanos = edge.assertRealtimeNanos() - pair.realtimeMinusMonoNanos();
-        long ageNanos = pair.monoAfterNanos() - assertMonoNanos;
-        if (ageNanos < 0 || ageNanos > EDGE_AGE_NANOS_MAX) {
+        long assertMonoNanos = RealtimeToMono.monoNanos(edge.assertRealtimeNanos(), pair, EDGE_AGE_NANOS_MAX);
+        if (assertMonoNanos == RealtimeToMono.IMPLAUSIBLE) {
             implausibleDropped++;
-            loop.note("edge " + sequence + " dropped: age " + ageNanos + " ns after conversion"
-                    + " (CLOCK_REALTIME stepped?)");
+            loop.note("edge " + sequence + " dropped: age " + (pair.realtimeNanos() - edge.assertRealtimeNanos())
+                    + " ns on CLOCK_REALTIME at conversion (CLOCK_REALTIME stepped?)");
             return;
         }
         edges++;

@@ -1,4 +1,4 @@
-package io.ionclock.adapter.pps;
+package io.ionclock.adapter.clock;
 
 /**
  * One CLOCK_REALTIME reading bracketed by two CLOCK_MONOTONIC readings. Reusable, not thread-safe.

@@ -1,4 +1,4 @@
-package io.ionclock.adapter.pps;
+package io.ionclock.adapter.clock;
 
 /** Reads CLOCK_REALTIME bracketed by CLOCK_MONOTONIC; injected so conversions are testable. */
 @FunctionalInterface

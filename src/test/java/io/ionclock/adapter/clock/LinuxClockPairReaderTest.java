@@ -1,7 +1,9 @@
-package io.ionclock.adapter.pps;
+package io.ionclock.adapter.clock;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ionclock.core.MonoClock;
 import org.junit.jupiter.api.Test;
 
 class LinuxClockPairReaderTest {
@@ -35,5 +37,27 @@ class LinuxClockPairReaderTest {
                 pair.realtimeNanos() + " vs " + jdkRealtimeNanos);
         long realtimeNanos = LinuxClockPairReader.realtimeNanos();
         assertTrue(realtimeNanos >= pair.realtimeNanos());
+    }
+
+    @Test
+    void bracketsWithTheGivenMonotonicClock() {
+        // A timebase 1000 s ahead of nanoTime running 100 ppm fast, as the sim profile's oscillator might.
+        long originNanos = System.nanoTime();
+        long aheadNanos = 1_000_000_000_000L;
+        MonoClock simulated = () -> {
+            long elapsedNanos = System.nanoTime() - originNanos;
+            return originNanos + aheadNanos + elapsedNanos + elapsedNanos / 10_000;
+        };
+        ClockPair nanoTimePair = new ClockPair();
+        ClockPair simulatedPair = new ClockPair();
+        new LinuxClockPairReader().read(nanoTimePair);
+        long simBeforeNanos = simulated.monoNanos();
+        new LinuxClockPairReader(simulated).read(simulatedPair);
+        long simAfterNanos = simulated.monoNanos();
+
+        assertTrue(simBeforeNanos <= simulatedPair.monoBeforeNanos() && simulatedPair.monoAfterNanos() <= simAfterNanos);
+        long shiftNanos = nanoTimePair.realtimeMinusMonoNanos() - simulatedPair.realtimeMinusMonoNanos();
+        assertTrue(Math.abs(shiftNanos - aheadNanos) < REALTIME_AGREEMENT_NANOS, "shift " + shiftNanos);
+        assertEquals(simulatedPair.monoBeforeNanos() + simulatedPair.bracketNanos(), simulatedPair.monoAfterNanos());
     }
 }
