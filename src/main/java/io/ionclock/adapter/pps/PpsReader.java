@@ -15,9 +15,9 @@ import java.util.Objects;
  *
  * <p>Conversion ({@link RealtimeToMono}): {@code assertMonoNanos = assertRealtimeNanos - (realtime - mono)}, with
  * realtime read between two monotonic readings right after the fetch and taken at their midpoint.
- * {@code edgeErrorNanos} is the source's timestamp error plus the bracket width. An edge that lands in the future or more than
- * {@link #EDGE_AGE_NANOS_MAX} in the past after conversion means CLOCK_REALTIME was stepped between the edge
- * and the conversion (or a leap second): it is dropped and counted, never guessed.
+ * {@code edgeErrorNanos} is the source's timestamp error plus the bracket width. An edge that lands in the future or
+ * more than {@link #EDGE_AGE_NANOS_MAX} in the past after conversion means CLOCK_REALTIME was stepped between the
+ * edge and the conversion (or a leap second): it is dropped and counted, never guessed.
  *
  * <p>Counts: timeouts (a fetch saw no edge: a missing pulse), sequence gaps (edges the source counted but this
  * reader never fetched), errors. A failing source is closed and reopened with a backoff from

@@ -55,7 +55,8 @@ class LinuxClockPairReaderTest {
         new LinuxClockPairReader(simulated).read(simulatedPair);
         long simAfterNanos = simulated.monoNanos();
 
-        assertTrue(simBeforeNanos <= simulatedPair.monoBeforeNanos() && simulatedPair.monoAfterNanos() <= simAfterNanos);
+        assertTrue(simBeforeNanos <= simulatedPair.monoBeforeNanos());
+        assertTrue(simulatedPair.monoAfterNanos() <= simAfterNanos);
         long shiftNanos = nanoTimePair.realtimeMinusMonoNanos() - simulatedPair.realtimeMinusMonoNanos();
         assertTrue(Math.abs(shiftNanos - aheadNanos) < REALTIME_AGREEMENT_NANOS, "shift " + shiftNanos);
         assertEquals(simulatedPair.monoBeforeNanos() + simulatedPair.bracketNanos(), simulatedPair.monoAfterNanos());

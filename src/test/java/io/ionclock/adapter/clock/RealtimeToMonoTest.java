@@ -115,7 +115,8 @@ class RealtimeToMonoTest {
         // realtime of the instant the bracket closed: age 0
         long atEndRealtimeNanos = after.monoAfterNanos() + REALTIME_MINUS_MONO_NANOS;
         assertEquals(after.monoAfterNanos(), RealtimeToMono.monoNanos(atEndRealtimeNanos, after, AGE_NANOS_MAX));
-        assertEquals(RealtimeToMono.IMPLAUSIBLE, RealtimeToMono.monoNanos(atEndRealtimeNanos + 1, after, AGE_NANOS_MAX));
+        assertEquals(RealtimeToMono.IMPLAUSIBLE,
+                RealtimeToMono.monoNanos(atEndRealtimeNanos + 1, after, AGE_NANOS_MAX));
         assertEquals(after.monoAfterNanos() - AGE_NANOS_MAX,
                 RealtimeToMono.monoNanos(atEndRealtimeNanos - AGE_NANOS_MAX, after, AGE_NANOS_MAX));
         assertEquals(RealtimeToMono.IMPLAUSIBLE,
