@@ -115,7 +115,9 @@ final class Network {
         if (faults.lying(src, tNanos)) {
             lie(slotBuf[slot], len, faults.lieShiftNanos(src, dst));
         }
-        long txNoise = timestampNoiseNanos();
+        // The packet leaves after the node's send call, never before: by a half-normal latency (the noise's size). The
+        // node's own t1/t3 (the send event) is that much early; the kernel's transmit time (reported back) is exact.
+        long txNoise = Math.abs(timestampNoiseNanos());
         long arrival = tNanos + txNoise + delayNanos(src, dst);
         slotDepartNanos[slot] = tNanos + txNoise;
         slotTxPending[slot] = true;

@@ -357,14 +357,8 @@ public final class ClocklinkUdp implements ReferenceSource {
                     }
                     continue;
                 }
-                long token = addresses.tokenOf(h.host(), h.port());
-                long droppedBefore = droppedTotal();
-                long wake = node.onPacket(nowMonoNanos, Math.min(h.rxOrTxMonoNanos(), nowMonoNanos), h.bytes(), 0,
-                        h.bytes().length, token);
-                if (droppedTotal() == droppedBefore) {
-                    addresses.trust(token);
-                }
-                arm(wake, nowMonoNanos);
+                deliver(nowMonoNanos, Math.min(h.rxOrTxMonoNanos(), nowMonoNanos), h.bytes(), h.bytes().length, h.host(),
+                        h.port());
             } catch (RuntimeException e) {
                 failure(e, "datagram");
                 arm(nowMonoNanos + FAILURE_RETRY_NANOS, nowMonoNanos);
@@ -384,20 +378,25 @@ public final class ClocklinkUdp implements ReferenceSource {
             int len = Math.min(data.length(), RECEIVE_BYTES_MAX);
             data.getBytes(0, len, rxBuf, 0);
             SocketAddress from = packet.sender();
-            String host = from.hostAddress() != null ? from.hostAddress() : from.host();
-            long token = addresses.tokenOf(host, from.port());
-            long droppedBefore = droppedTotal();
             nowMonoNanos = mono.monoNanos();
-            long wake = node.onPacket(nowMonoNanos, rxMonoNanos, rxBuf, 0, len, token);
-            if (droppedTotal() == droppedBefore) {
-                addresses.trust(token);
-            }
-            arm(wake, nowMonoNanos);
+            deliver(nowMonoNanos, rxMonoNanos, rxBuf, len, from.hostAddress() != null ? from.hostAddress() : from.host(),
+                    from.port());
         } catch (RuntimeException e) {
             failure(e, "datagram");
             arm(nowMonoNanos + FAILURE_RETRY_NANOS, nowMonoNanos);
         }
         maybeRefreshView(nowMonoNanos);
+    }
+
+    /** One datagram from {@code host:port} into the node (either transport); a sender whose datagram was not dropped is trusted. */
+    private void deliver(long nowMonoNanos, long rxMonoNanos, byte[] bytes, int len, String host, int port) {
+        long token = addresses.tokenOf(host, port);
+        long droppedBefore = droppedTotal();
+        long wake = node.onPacket(nowMonoNanos, rxMonoNanos, bytes, 0, len, token);
+        if (droppedTotal() == droppedBefore) {
+            addresses.trust(token);
+        }
+        arm(wake, nowMonoNanos);
     }
 
     private long droppedTotal() {
