@@ -296,7 +296,12 @@ public final class ClocklinkUdp implements ReferenceSource {
         while (running && !s.closed()) {
             try {
                 batch.clear();
+                long errorsBefore = s.receiveErrors();
                 s.poll(READ_WAIT_MILLIS, receiver);
+                if (s.receiveErrors() != errorsBefore && batch.isEmpty()) {
+                    // a failing socket returns at once: never a busy loop (the errors are counted by the socket)
+                    java.util.concurrent.locks.LockSupport.parkNanos(FAILURE_RETRY_NANOS);
+                }
                 pairs.read(after);
                 boolean stepped = RealtimeToMono.stepped(before, after);
                 for (int i = 0; i < batch.size(); i++) {
