@@ -28,10 +28,11 @@ import java.util.concurrent.locks.LockSupport;
  * that many times smaller).
  *
  * <p>Run: {@code ./ionclock bench-sync-vs-chrony [SECONDS] [WARMUP_SECONDS] [GATEWAY_POLL] [DELAY_MICROS]
- * [JITTER_MICROS] [TIMESTAMPING] [PROXY]} (defaults 300, 180, 100ms: the gateway's {@code ionclock.sync.poll}, and
+ * [JITTER_MICROS] [TIMESTAMPING] [PROXY] [SEED]} (defaults 300, 180, 100ms: the gateway's {@code ionclock.sync.poll}, and
  * the proxies' 2000 µs fixed delay and 1000 µs mean jitter each way; 0 0 keeps the proxies' hop without impairment;
  * {@code kernel} or {@code user}: both appliances' {@code ionclock.sync.timestamping}; {@code user} or {@code kernel}:
- * how both proxies keep time, {@link DelayProxy.Mode}). Needs chrony and root (chronyd -u root).
+ * how both proxies keep time, {@link DelayProxy.Mode}; SEED: the gateway's proxy's jitter seed, chrony's the next, default
+ * 1). Needs chrony and root (chronyd -u root).
  */
 public final class SyncVsChrony {
     static final long PROXY_DELAY_MICROS_DEFAULT = 2_000;
@@ -47,6 +48,7 @@ public final class SyncVsChrony {
         long jitterMeanNanos = 1_000 * (args.length > 4 ? Long.parseLong(args[4]) : PROXY_JITTER_MEAN_MICROS_DEFAULT);
         String timestamping = args.length > 5 ? args[5] : "kernel";
         DelayProxy.Mode proxyMode = DelayProxy.Mode.valueOf((args.length > 6 ? args[6] : "user").toUpperCase(java.util.Locale.ROOT));
+        long proxySeed = args.length > 7 ? Long.parseLong(args[7]) : 1; // the gateway's proxy; chrony's is the next
         String jar = System.getProperty("ionclock.jar", "target/quarkus-app/quarkus-run.jar");
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "sync-vs-chrony");
         Path keyFile = dir.resolve("clocklink.keys");
@@ -60,7 +62,7 @@ public final class SyncVsChrony {
                         "IONCLOCK_SYNC_ROLE", "master", "IONCLOCK_SYNC_NODE_ID", "bench-master",
                         "IONCLOCK_SIM_OSCILLATOR_PPB", "25000")));
                 DelayProxy gatewayProxy = DelayProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                        master.awaitSyncPort()), delayNanos, jitterMeanNanos, 1, proxyMode);
+                        master.awaitSyncPort()), delayNanos, jitterMeanNanos, proxySeed, proxyMode);
                 ApplianceProcess gateway = ApplianceProcess.start(jar, dir, "gateway", with(common, Map.of(
                         "IONCLOCK_SYNC_ROLE", "gateway", "IONCLOCK_SYNC_NODE_ID", "bench-gateway",
                         "IONCLOCK_REFERENCE", "none", "IONCLOCK_SIM_OSCILLATOR_PPB", "-40000",
@@ -68,7 +70,8 @@ public final class SyncVsChrony {
                         // Through the proxy half the round trip alone is about 3 ms: readiness is not what is measured.
                         "IONCLOCK_READY_BOUND", "50ms")));
                 ChronyPair chrony = ChronyPair.startServer(dir.resolve("chrony"));
-                DelayProxy chronyProxy = DelayProxy.start(chrony.serverAddress(), delayNanos, jitterMeanNanos, 2, proxyMode)) {
+                DelayProxy chronyProxy = DelayProxy.start(chrony.serverAddress(), delayNanos, jitterMeanNanos, proxySeed + 1,
+                        proxyMode)) {
             chrony.startClient(new InetSocketAddress("127.0.0.1", chronyProxy.port()), CHRONY_POLL_LOG2);
             long[] gatewayErrors = new long[(int) seconds];
             long[] gatewayBounds = new long[(int) seconds];
