@@ -74,17 +74,6 @@ final class LinuxNet {
     static final int HWTSTAMP_TX_ON = 1;
     static final int HWTSTAMP_FILTER_ALL = 1;
 
-    static final short POLLIN = 0x1;
-    static final short POLLERR = 0x8;
-    static final short POLLHUP = 0x10;
-    static final short POLLNVAL = 0x20;
-
-    /** struct pollfd { int fd; short events; short revents; }. */
-    static final int POLLFD_SIZE_BYTES = 8;
-    static final int POLLFD_FD_OFFSET = 0;
-    static final int POLLFD_EVENTS_OFFSET = 4;
-    static final int POLLFD_REVENTS_OFFSET = 6;
-
     /** struct msghdr { void *name; socklen_t namelen; struct iovec *iov; size_t iovlen; void *control;
      * size_t controllen; int flags; }. */
     static final int MSGHDR_SIZE_BYTES = 56;

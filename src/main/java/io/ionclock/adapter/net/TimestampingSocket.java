@@ -1,5 +1,7 @@
 package io.ionclock.adapter.net;
 
+import io.ionclock.adapter.LinuxPoll;
+
 import io.ionclock.adapter.LinuxErrno;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -130,7 +132,7 @@ public final class TimestampingSocket implements AutoCloseable {
 
     // Receive side: the polling thread only (under pollLock).
     private final Object pollLock = new Object();
-    private final Memory pollfd = new Memory(LinuxNet.POLLFD_SIZE_BYTES);
+    private final Memory pollfd = new Memory(LinuxPoll.POLLFD_SIZE_BYTES);
     /** getsockopt(SO_ERROR): the int at 0, its length at 4. */
     private final Memory socketError = new Memory(2 * Integer.BYTES);
     private final Pointer socketErrorLength = socketError.share(Integer.BYTES);
@@ -193,8 +195,8 @@ public final class TimestampingSocket implements AutoCloseable {
         rxMsg.setPointer(LinuxNet.MSGHDR_IOV_OFFSET, rxIov);
         rxMsg.setLong(LinuxNet.MSGHDR_IOVLEN_OFFSET, 1);
         rxMsg.setPointer(LinuxNet.MSGHDR_CONTROL_OFFSET, rxControl);
-        pollfd.setInt(LinuxNet.POLLFD_FD_OFFSET, fd);
-        pollfd.setShort(LinuxNet.POLLFD_EVENTS_OFFSET, LinuxNet.POLLIN);
+        pollfd.setInt(LinuxPoll.POLLFD_FD_OFFSET, fd);
+        pollfd.setShort(LinuxPoll.POLLFD_EVENTS_OFFSET, LinuxPoll.POLLIN);
     }
 
     /** Whether this platform can open one: Linux on x86_64 or aarch64, and libc loads. Never throws. */
@@ -442,7 +444,7 @@ public final class TimestampingSocket implements AutoCloseable {
                 return 0;
             }
             try {
-                pollfd.setShort(LinuxNet.POLLFD_REVENTS_OFFSET, (short) 0);
+                pollfd.setShort(LinuxPoll.POLLFD_REVENTS_OFFSET, (short) 0);
                 int ready = LinuxNet.Holder.LIBC.poll(pollfd, 1, timeoutMillis);
                 if (ready < 0) {
                     int errno = Native.getLastError();
@@ -454,16 +456,16 @@ public final class TimestampingSocket implements AutoCloseable {
                 if (ready == 0 || closing()) {
                     return 0;
                 }
-                int revents = pollfd.getShort(LinuxNet.POLLFD_REVENTS_OFFSET);
-                if ((revents & LinuxNet.POLLNVAL) != 0) {
+                int revents = pollfd.getShort(LinuxPoll.POLLFD_REVENTS_OFFSET);
+                if ((revents & LinuxPoll.POLLNVAL) != 0) {
                     receiveFailed(LinuxErrno.EBADF);
                     return 0;
                 }
                 int handed = 0;
-                if ((revents & LinuxNet.POLLERR) != 0) {
+                if ((revents & LinuxPoll.POLLERR) != 0) {
                     handed += drainErrorQueue(receiver);
                 }
-                if ((revents & LinuxNet.POLLIN) != 0) {
+                if ((revents & LinuxPoll.POLLIN) != 0) {
                     handed += drainDatagrams(receiver);
                 }
                 return handed;

@@ -1,5 +1,7 @@
 package io.ionclock.adapter.serial;
 
+import io.ionclock.adapter.LinuxPoll;
+
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -27,15 +29,6 @@ final class LinuxTty {
     static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
 
-    static final short POLLIN = 0x1;
-    static final short POLLERR = 0x8;
-    static final short POLLHUP = 0x10;
-    static final short POLLNVAL = 0x20;
-    /** struct pollfd { int fd; short events; short revents; }. */
-    static final int POLLFD_SIZE_BYTES = 8;
-    static final int POLLFD_FD_OFFSET = 0;
-    static final int POLLFD_EVENTS_OFFSET = 4;
-    static final int POLLFD_REVENTS_OFFSET = 6;
 
     static final int TCGETS = 0x5401;
     static final int TCSETS = 0x5402;
@@ -191,14 +184,14 @@ final class LinuxTty {
 
     /** Waits up to {@code timeoutMillis} for input. Returns revents (0 on timeout) or -errno. */
     static int pollIn(int fd, Memory pollfd, int timeoutMillis) {
-        pollfd.setInt(POLLFD_FD_OFFSET, fd);
-        pollfd.setShort(POLLFD_EVENTS_OFFSET, POLLIN);
-        pollfd.setShort(POLLFD_REVENTS_OFFSET, (short) 0);
+        pollfd.setInt(LinuxPoll.POLLFD_FD_OFFSET, fd);
+        pollfd.setShort(LinuxPoll.POLLFD_EVENTS_OFFSET, LinuxPoll.POLLIN);
+        pollfd.setShort(LinuxPoll.POLLFD_REVENTS_OFFSET, (short) 0);
         int ready = Holder.LIBC.poll(pollfd, Holder.ONE, timeoutMillis);
         if (ready < 0) {
             return -Native.getLastError();
         }
-        return ready == 0 ? 0 : pollfd.getShort(POLLFD_REVENTS_OFFSET) & 0xffff;
+        return ready == 0 ? 0 : pollfd.getShort(LinuxPoll.POLLFD_REVENTS_OFFSET) & 0xffff;
     }
 
     /** Reads up to {@code count} bytes into {@code buf}. Returns bytes read (0 = end of file) or -errno. */

@@ -1,5 +1,7 @@
 package io.ionclock.adapter.serial;
 
+import io.ionclock.adapter.LinuxPoll;
+
 import io.ionclock.adapter.LinuxErrno;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
@@ -119,7 +121,7 @@ public final class SerialLineReader implements AutoCloseable {
     /** One connection: open, configure, read until it fails. Returns whether any byte arrived. */
     private boolean readSession() {
         try (Memory readBuf = new Memory(READ_BYTES_MAX);
-                Memory pollfd = new Memory(LinuxTty.POLLFD_SIZE_BYTES);
+                Memory pollfd = new Memory(LinuxPoll.POLLFD_SIZE_BYTES);
                 Memory termios = new Memory(LinuxTty.TERMIOS_SIZE_BYTES)) {
             int fd = openConfigured(termios);
             if (fd < 0) {
@@ -176,11 +178,11 @@ public final class SerialLineReader implements AutoCloseable {
             if (revents == 0) {
                 continue;
             }
-            boolean broken = (revents & (LinuxTty.POLLHUP | LinuxTty.POLLERR | LinuxTty.POLLNVAL)) != 0;
-            if ((revents & LinuxTty.POLLIN) == 0 && !broken) {
+            boolean broken = (revents & (LinuxPoll.POLLHUP | LinuxPoll.POLLERR | LinuxPoll.POLLNVAL)) != 0;
+            if ((revents & LinuxPoll.POLLIN) == 0 && !broken) {
                 continue;
             }
-            if ((revents & LinuxTty.POLLIN) != 0) {
+            if ((revents & LinuxPoll.POLLIN) != 0) {
                 long n = LinuxTty.read(fd, readBuf, readCount);
                 long rxMonoNanos = System.nanoTime();
                 if (n > 0) {
