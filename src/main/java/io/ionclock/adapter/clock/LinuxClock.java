@@ -11,7 +11,7 @@ import com.sun.jna.Pointer;
  * {@code clock_gettime} through JNA interface mapping; {@code struct timespec} is read at explicit offsets (no JNA
  * Structure, so native-image needs no field reflection). Clock ids are the kernel's, the same on every Linux.
  */
-final class LinuxClock {
+public final class LinuxClock {
 
     static final int CLOCK_REALTIME = 0;
     static final int CLOCK_MONOTONIC = 1;
@@ -41,8 +41,13 @@ final class LinuxClock {
 
     /** Reads a {@code struct timespec} ({@code long tv_sec; long tv_nsec;}) as nanoseconds. */
     static long timespecNanos(Pointer timespec) {
-        long sec = Native.LONG_SIZE == 8 ? timespec.getLong(0) : timespec.getInt(0);
-        long nsec = Native.LONG_SIZE == 8 ? timespec.getLong(8) : timespec.getInt(4);
+        return timespecNanos(timespec, 0);
+    }
+
+    /** Reads a {@code struct timespec} at {@code offset} (C longs: the platform's size) as nanoseconds; 0 stays 0. */
+    public static long timespecNanos(Pointer p, long offset) {
+        long sec = Native.LONG_SIZE == 8 ? p.getLong(offset) : p.getInt(offset);
+        long nsec = Native.LONG_SIZE == 8 ? p.getLong(offset + 8) : p.getInt(offset + 4);
         return sec * 1_000_000_000L + nsec;
     }
 }

@@ -188,11 +188,6 @@ final class LinuxNet {
         return CMSGHDR_SIZE_BYTES + (int) cmsgAlign(dataBytes);
     }
 
-    /** A {@code struct timespec} at {@code offset} in nanoseconds; 0 stays 0 (no timestamp). */
-    static long timespecNanos(Pointer p, long offset) {
-        return p.getLong(offset) * 1_000_000_000L + p.getLong(offset + 8);
-    }
-
     /**
      * Writes a sockaddr_in or sockaddr_in6 of {@code socketFamily} for {@code address}. An IPv4 address goes to an
      * IPv6 socket as ::ffff:a.b.c.d. Returns its length, or -1 for an IPv6 address on an IPv4 socket.

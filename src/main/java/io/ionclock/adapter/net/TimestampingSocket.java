@@ -1,6 +1,7 @@
 package io.ionclock.adapter.net;
 
 import io.ionclock.adapter.LinuxPoll;
+import io.ionclock.adapter.clock.LinuxClock;
 
 import io.ionclock.adapter.LinuxErrno;
 import com.sun.jna.Memory;
@@ -587,7 +588,7 @@ public final class TimestampingSocket implements AutoCloseable {
             if (level == LinuxNet.SOL_SOCKET && type == LinuxNet.SCM_TIMESTAMPING
                     && dataBytes >= LinuxNet.SCM_TIMESTAMPING_SIZE_BYTES) {
                 int index = hardware ? LinuxNet.TIMESTAMP_HARDWARE_INDEX : LinuxNet.TIMESTAMP_SOFTWARE_INDEX;
-                parsedTimestampNanos = LinuxNet.timespecNanos(rxControl,
+                parsedTimestampNanos = LinuxClock.timespecNanos(rxControl,
                         data + (long) index * LinuxNet.TIMESPEC_SIZE_BYTES);
                 parsedTimestamp = true;
             } else if (((level == LinuxNet.SOL_IP && type == LinuxNet.IP_RECVERR)
