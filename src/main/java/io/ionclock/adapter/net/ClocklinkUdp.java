@@ -113,8 +113,24 @@ public final class ClocklinkUdp implements ReferenceSource {
             long handoffDropped) {
     }
 
-    /** Kernel mode: what the reader hands the loop (a datagram, or a transmit time when {@code bytes} is null). */
-    private record Handoff(byte[] bytes, int len, String host, int port, long rxOrTxMonoNanos, long key) {
+    /**
+     * Kernel mode: what the reader hands the loop (a datagram, or a transmit time when {@code bytes} is null). The reader
+     * fills {@code rxOrTxMonoNanos} once the batch's clock pair is read, before it hands the entry on (the queue
+     * publishes it).
+     */
+    private static final class Handoff {
+        final byte[] bytes;
+        final String host;
+        final int port;
+        final long key;
+        long rxOrTxMonoNanos;
+
+        Handoff(byte[] bytes, String host, int port, long key) {
+            this.bytes = bytes;
+            this.host = host;
+            this.port = port;
+            this.key = key;
+        }
     }
 
     private final Vertx vertx;
@@ -283,13 +299,13 @@ public final class ClocklinkUdp implements ReferenceSource {
                 int n = Math.min(Math.min(len, RECEIVE_BYTES_MAX), bytes.length); // longer: OVERSIZED by its length
                 byte[] copy = java.util.Arrays.copyOf(bytes, n);
                 realtimes[batch.size()] = rxRealtimeNanos;
-                batch.add(new Handoff(copy, n, from.getHostAddress(), fromPort, 0, -1));
+                batch.add(new Handoff(copy, from.getHostAddress(), fromPort, -1));
             }
 
             @Override
             public void transmitted(long key, long txRealtimeNanos) {
                 realtimes[batch.size()] = txRealtimeNanos;
-                batch.add(new Handoff(null, 0, null, 0, 0, key));
+                batch.add(new Handoff(null, null, 0, key));
             }
         };
         pairs.read(before);
@@ -309,14 +325,15 @@ public final class ClocklinkUdp implements ReferenceSource {
                     long monoNanos = stepped || realtimes[i] == 0 ? RealtimeToMono.IMPLAUSIBLE
                             : RealtimeToMono.monoNanos(realtimes[i], after, KERNEL_TIMESTAMP_AGE_NANOS_MAX);
                     if (monoNanos == RealtimeToMono.IMPLAUSIBLE) {
-                        if (h.bytes() == null) {
+                        if (h.bytes == null) {
                             transmitTimesLost.incrementAndGet(); // the node keeps its own time for it
                             continue;
                         }
                         kernelTimestampFallbacks.incrementAndGet();
                         monoNanos = after.monoBeforeNanos(); // user space: when the reader had it
                     }
-                    hand(new Handoff(h.bytes(), h.len(), h.host(), h.port(), monoNanos, h.key()));
+                    h.rxOrTxMonoNanos = monoNanos;
+                    hand(h);
                 }
                 ClockPair t = before;
                 before = after;
@@ -353,17 +370,17 @@ public final class ClocklinkUdp implements ReferenceSource {
             }
             nowMonoNanos = mono.monoNanos();
             try {
-                if (h.bytes() == null) {
-                    if (transmitKeys.take(h.key(), taken)) {
+                if (h.bytes == null) {
+                    if (transmitKeys.take(h.key, taken)) {
                         node.onTransmitted(nowMonoNanos, taken.token(), taken.sequence(),
-                                Math.min(h.rxOrTxMonoNanos(), nowMonoNanos));
+                                Math.min(h.rxOrTxMonoNanos, nowMonoNanos));
                     } else {
                         transmitTimesLost.incrementAndGet();
                     }
                     continue;
                 }
-                deliver(nowMonoNanos, Math.min(h.rxOrTxMonoNanos(), nowMonoNanos), h.bytes(), h.bytes().length, h.host(),
-                        h.port());
+                deliver(nowMonoNanos, Math.min(h.rxOrTxMonoNanos, nowMonoNanos), h.bytes, h.bytes.length, h.host,
+                        h.port);
             } catch (RuntimeException e) {
                 failure(e, "datagram");
                 arm(nowMonoNanos + FAILURE_RETRY_NANOS, nowMonoNanos);
