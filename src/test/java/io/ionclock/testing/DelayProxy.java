@@ -37,6 +37,8 @@ public final class DelayProxy implements AutoCloseable {
     public static final long SPIN_NANOS = 200_000;
     /** KERNEL mode: a kernel receive time older than this when converted is not believed (the reader's time instead). */
     static final long RECEIVE_AGE_NANOS_MAX = 1_000_000_000L;
+    /** KERNEL mode: a reader's longest wait (it checks for close this often). */
+    static final int READ_WAIT_MILLIS = 100;
 
     /** How the proxy keeps time: user space, or kernel receive timestamps and a spinning release. */
     public enum Mode { USER, KERNEL }
@@ -123,7 +125,7 @@ public final class DelayProxy implements AutoCloseable {
         while (running && !socket.closed()) {
             batch.clear();
             try {
-                socket.poll(100, receiver);
+                socket.poll(READ_WAIT_MILLIS, receiver);
             } catch (RuntimeException e) {
                 return; // closed
             }
