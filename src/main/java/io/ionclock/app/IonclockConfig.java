@@ -61,6 +61,8 @@ public interface IonclockConfig {
 
     Sync sync();
 
+    Ntp ntp();
+
     Gnss gnss();
 
     Pps pps();
@@ -221,6 +223,56 @@ public interface IonclockConfig {
          * software timestamps where it is refused, said in status and metrics.
          */
         Optional<String> hwTimestamps();
+    }
+
+    /** NTP, both ways (README: NTP); checked at start. */
+    interface Ntp {
+        /** Answer NTP clients (RFC 5905 server). On in the device profiles; the {@code sim} profile turns it off. */
+        @WithDefault("true")
+        boolean server();
+
+        /** The server's UDP port (0: any free port, for tests; the log names it). */
+        @WithDefault("123")
+        int port();
+
+        /** Comma-separated addresses the server binds (one socket each). */
+        @WithDefault("0.0.0.0")
+        String bind();
+
+        /** Requests a second one client address may send on average (token bucket rate). */
+        @WithDefault("16")
+        int clientRequestsPerSecondMax();
+
+        /** Requests one client address may send at once (token bucket size). */
+        @WithDefault("32")
+        int clientRequestBurstMax();
+
+        /** Client addresses the server remembers (rate limits, interleaved state); the least recent is evicted. */
+        @WithDefault("4096")
+        int clientsMax();
+
+        /** {@code kernel} (SO_TIMESTAMPING receive and transmit times, interleaved mode) or {@code user}. */
+        @WithDefault("kernel")
+        String timestamping();
+
+        /** Comma-separated {@code host:port} (port default 123) of upstream NTP servers: a source when set. */
+        Optional<String> servers();
+
+        /** The fastest poll of each upstream server (chrony's minpoll; 64 s is polite to public servers). */
+        @WithDefault("64s")
+        Duration poll();
+
+        /** The slowest poll: where backoff (no answer, KoD RATE) stops (chrony's maxpoll). */
+        @WithDefault("1024s")
+        Duration pollMax();
+
+        /** Ask upstream servers for interleaved mode (chrony's {@code xleave}); kernel timestamps needed. */
+        @WithDefault("true")
+        boolean xleave();
+
+        /** How often DNS names in {@code servers} are resolved again. */
+        @WithDefault("1h")
+        Duration resolveInterval();
     }
 
     interface Gnss {
