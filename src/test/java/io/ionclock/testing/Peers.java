@@ -28,6 +28,13 @@ public final class Peers {
     /** A real MQTT 5 request/response client. */
     public static final Peer MOSQUITTO_RR = new Peer("mosquitto_rr", "mosquitto-clients");
 
+    /** A real NTP client and server ({@code -x}: never touches the clock; {@code -Q}: one measurement). */
+    public static final Peer CHRONYD = new Peer("chronyd", "chrony");
+    /** Reads a running chronyd's sources and tracking. */
+    public static final Peer CHRONYC = new Peer("chronyc", "chrony");
+    /** An SNTP one-shot client (ntpsec's ntpdig). */
+    public static final Peer NTPDIG = new Peer("ntpdig", "ntpsec-ntpdig");
+
     /** An outside program and the Debian package that has it. */
     public record Peer(String program, String debianPackage) {
     }
