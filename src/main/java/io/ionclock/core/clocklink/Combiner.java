@@ -12,17 +12,6 @@ import java.util.function.DoubleUnaryOperator;
  * the cycle's instant, with its honest bound and precision.
  */
 final class Combiner {
-    /**
-     * The filter window that balances the envelope's error (about jitter x poll / window) against a wandering
-     * oscillator's (about wander x window^1.5): {@code WINDOW_REF x (jitter x poll / (WINDOW_REF_JITTER_POLL x
-     * wander))^0.4}. Calibrated on the simulator's links (docs/clocklink.md): 64 s for 50 us of exponential jitter
-     * polled every 100 ms under 1 ppb/sqrt(s).
-     */
-    static final long WINDOW_REF_NANOS = 64_000_000_000L;
-    static final double WINDOW_REF_JITTER_POLL_NANOS_SECONDS = 5_000;
-    static final double WINDOW_EXPONENT = 0.4;
-    /** A window holds at least this many polls. */
-    static final int WINDOW_POLLS_MIN = 32;
     /** The window on a peer that says it is still settling, in polls (then its filter tracks its moving clock). */
     static final int SETTLING_WINDOW_POLLS = 8;
     /** Links whose reputation is below this do not steer the slope. */
@@ -128,7 +117,7 @@ final class Combiner {
         return sampleSelection.count() > 0 && sampleSelection.select() ? sampleSelection : null;
     }
 
-    /** Sizes each link's filter window from its measured jitter and the poll period (see {@link #windowNanosFor}). */
+    /** Sizes each link's filter window from its measured jitter and the poll period (see {@link LinkFilter#windowNanosFor}). */
     private void sizeWindows(long periodNanos) {
         long longest = 0;
         for (PeerLink link : links) {
@@ -145,25 +134,9 @@ final class Combiner {
         windowNanosNow = longest;
     }
 
-    /** {@link #windowNanosFor(double, long, double, long)} with this node's oscillator and window limit. */
+    /** {@link LinkFilter#windowNanosFor} with this node's oscillator and window limit. */
     long windowNanosFor(double jitterNanos, long periodNanos) {
-        return windowNanosFor(jitterNanos, periodNanos, config.wanderPpbPerSqrtSecond(), config.filterWindowNanos());
-    }
-
-    /**
-     * The window for a link with this queueing jitter (mean excess delay one way) polled every {@code periodNanos}:
-     * the envelope errs by about jitter / exchanges in the window, a wandering oscillator bends the fitted line by
-     * about wander x window^1.5; their sum is least near {@code WINDOW_REF x (jitter x poll / (5 us s x wander))^0.4}.
-     * At least {@value #WINDOW_POLLS_MIN} polls, at most {@code filterWindowNanos}. The envelope benchmark sizes its
-     * filters with this too.
-     */
-    static long windowNanosFor(double jitterNanos, long periodNanos, double wanderPpbPerSqrtSecond,
-            long filterWindowNanos) {
-        double jitterPoll = Math.max(1, jitterNanos) * (periodNanos / 1e9);
-        double w = WINDOW_REF_NANOS * Math.pow(jitterPoll / (WINDOW_REF_JITTER_POLL_NANOS_SECONDS
-                * wanderPpbPerSqrtSecond), WINDOW_EXPONENT);
-        w = Math.max(w, (double) WINDOW_POLLS_MIN * periodNanos);
-        return (long) Math.min(filterWindowNanos, w);
+        return LinkFilter.windowNanosFor(jitterNanos, periodNanos, config.wanderPpbPerSqrtSecond(), config.filterWindowNanos());
     }
 
     /** Refits the common slope on the trusted, active links with two or more bins, and gives it to every filter. */

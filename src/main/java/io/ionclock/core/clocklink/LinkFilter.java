@@ -23,7 +23,7 @@ package io.ionclock.core.clocklink;
  * An exchange entirely outside both envelopes (beyond a slack) is a step of the peer's clock or the path: the
  * filter restarts from it.
  */
-final class LinkFilter {
+public final class LinkFilter {
     /** Time bins in the window. */
     static final int BINS = 32;
     /** The shortest window {@link #setWindow} takes. */
@@ -31,6 +31,17 @@ final class LinkFilter {
     /** Raw exchanges kept for the honest interval. */
     static final int RECENT = 8;
 
+    /**
+     * The filter window that balances the envelope's error (about jitter x poll / window) against a wandering
+     * oscillator's (about wander x window^1.5): {@code WINDOW_REF x (jitter x poll / (WINDOW_REF_JITTER_POLL x
+     * wander))^0.4}. Calibrated on the simulator's links (docs/clocklink.md): 64 s for 50 us of exponential jitter
+     * polled every 100 ms under 1 ppb/sqrt(s).
+     */
+    public static final long WINDOW_REF_NANOS = 64_000_000_000L;
+    public static final double WINDOW_REF_JITTER_POLL_NANOS_SECONDS = 5_000;
+    public static final double WINDOW_EXPONENT = 0.4;
+    /** A window holds at least this many polls. */
+    public static final int WINDOW_POLLS_MIN = 32;
     /** The longest window; the node sizes the current one within it ({@link #setWindow}). */
     private final long windowMaxNanos;
     private long windowNanos;
@@ -70,7 +81,7 @@ final class LinkFilter {
     private double meanExcessNanos = -1; // mean of (delay - min delay)/2: the queueing jitter's scale
 
 
-    LinkFilter(long windowNanos, long frequencyTolerancePpb, long timestampErrorNanos) {
+    public LinkFilter(long windowNanos, long frequencyTolerancePpb, long timestampErrorNanos) {
         if (windowNanos < BINS || frequencyTolerancePpb <= 0 || timestampErrorNanos < 0) {
             throw new IllegalArgumentException("bad filter parameters");
         }
@@ -80,7 +91,7 @@ final class LinkFilter {
         this.timestampErrorNanos = timestampErrorNanos;
     }
 
-    void reset() {
+    public void reset() {
         binCount = 0;
         binHead = 0;
         windowExchanges = 0;
@@ -96,23 +107,23 @@ final class LinkFilter {
      * Sets the window (clamped to 1 s .. the longest): bins opened from now on are a {@link #BINS}th of it and bins
      * older than it expire, so a longer window fills as time passes and a shorter one takes effect at once.
      */
-    void setWindow(long nanos) {
+    public void setWindow(long nanos) {
         windowNanos = Math.max(Math.min(WINDOW_NANOS_MIN, windowMaxNanos), Math.min(windowMaxNanos, nanos));
         binNanos = windowNanos / BINS;
         binNanosMin = Math.max(1, binNanos / 64);
     }
 
-    long windowNanos() {
+    public long windowNanos() {
         return windowNanos;
     }
 
     /** The queueing jitter's scale: the mean of (delay - the window's least delay) / 2, ns; -1 before any exchange. */
-    double meanExcessNanos() {
+    public double meanExcessNanos() {
         return meanExcessNanos;
     }
 
     /** Sets the slope (d x / d mono, e.g. the node's common estimate) used to pick each bin's extremes. */
-    void setSlope(double slope) {
+    public void setSlope(double slope) {
         this.slope = slope;
     }
 
@@ -121,7 +132,7 @@ final class LinkFilter {
      *
      * @param peerBoundNanos the peer's bound at t2/t3, including its timestamping error
      */
-    void add(long t1MonoNanos, long t2EpochNanos, long t3EpochNanos, long t4MonoNanos, long peerBoundNanos) {
+    public void add(long t1MonoNanos, long t2EpochNanos, long t3EpochNanos, long t4MonoNanos, long peerBoundNanos) {
         long u = t2EpochNanos - t1MonoNanos;
         long l = t3EpochNanos - t4MonoNanos;
         long delayNanos = u - l;
@@ -200,7 +211,7 @@ final class LinkFilter {
      * {@code t4}. False (nothing changed) when that bin has left the window, or the point lies above the upper envelope
      * beyond the slack {@link #inconsistent} allows (not an exchange of this path).
      */
-    boolean addLower(long t3EpochNanos, long t4MonoNanos) {
+    public boolean addLower(long t3EpochNanos, long t4MonoNanos) {
         if (binCount == 0 || !hasOrigin || t4MonoNanos < binStartMono[binHead]) {
             return false;
         }
@@ -338,13 +349,13 @@ final class LinkFilter {
      * s and largest near the true slope (a wrong slope tilts the points against both envelopes), so the node finds
      * its common slope by maximising the sum of its links' gaps.
      */
-    double gap(double s) {
+    public double gap(double s) {
         envelopes(s);
         return envUpper - envLower;
     }
 
     /** Bins in the window: a link with fewer than 2 cannot tell a slope. */
-    int bins() {
+    public int bins() {
         return binCount;
     }
 
@@ -358,12 +369,12 @@ final class LinkFilter {
 
     private double meanTimeNanos;
 
-    boolean hasData() {
+    public boolean hasData() {
         return binCount > 0;
     }
 
     /** The filtered {@code x} at {@code monoNanos}: the middle of the two envelopes of slope {@code slopeNow}. */
-    long valueAt(long monoNanos, double slopeNow) {
+    public long valueAt(long monoNanos, double slopeNow) {
         envelopes(slopeNow);
         double t = monoNanos - originMonoNanos;
         return originX + Math.round((envUpper + envLower) / 2 + slopeNow * t);
@@ -374,7 +385,7 @@ final class LinkFilter {
      * window (the envelope of n exponential delays errs by about mean/n), grown with the distance from the
      * window's centre, plus the timestamping error.
      */
-    long uncertaintyNanos(long monoNanos, boolean slopeKnown) {
+    public long uncertaintyNanos(long monoNanos, boolean slopeKnown) {
         long n = exchangesInWindow();
         double spanNanos = Math.max(binNanosMin, spanNanos());
         double base = Math.max(0, meanExcessNanos) * 2.0 / Math.max(1, n);
@@ -387,7 +398,7 @@ final class LinkFilter {
     }
 
     /** Time the bins cover, first to last. */
-    double spanNanos() {
+    public double spanNanos() {
         if (binCount == 0) {
             return 0;
         }
@@ -396,12 +407,12 @@ final class LinkFilter {
         return Math.max(binLT[newest], binUT[newest]) - Math.min(binLT[oldest], binUT[oldest]);
     }
 
-    long exchangesInWindow() {
+    public long exchangesInWindow() {
         return windowExchanges;
     }
 
     /** Lowest round trip (less the peer's turnaround) in the window: ns. */
-    long minDelayNanos() {
+    public long minDelayNanos() {
         long d = Long.MAX_VALUE;
         for (int k = 0; k < binCount; k++) {
             d = Math.min(d, binMinDelay[(binHead + k) % BINS]);
@@ -410,15 +421,15 @@ final class LinkFilter {
     }
 
     /** Scratch result of {@link #honestInterval}. */
-    long honestLow;
-    long honestHigh;
+    public long honestLow;
+    public long honestHigh;
 
     /**
      * The narrowest honest interval for {@code x} at {@code monoNanos} from the recent exchanges, each widened by
      * what the oscillator may do between its instant and {@code monoNanos}. Sets {@link #honestLow} and
      * {@link #honestHigh}; false when there is no exchange.
      */
-    boolean honestInterval(long monoNanos) {
+    public boolean honestInterval(long monoNanos) {
         long bestWidth = Long.MAX_VALUE;
         for (int k = 0; k < recentCount; k++) {
             long age = Math.abs(monoNanos - recentMidMono[k]);
@@ -435,7 +446,7 @@ final class LinkFilter {
     }
 
     /** Instant of the newest exchange (its mid instant), or Long.MIN_VALUE. */
-    long newestMidMonoNanos() {
+    public long newestMidMonoNanos() {
         if (recentCount == 0) {
             return Long.MIN_VALUE;
         }
@@ -446,11 +457,27 @@ final class LinkFilter {
         return (long) Math.ceil(durationNanos * (frequencyTolerancePpb * 1e-9));
     }
 
-    long exchanges() {
+    public long exchanges() {
         return exchanges;
     }
 
-    long resets() {
+    public long resets() {
         return resets;
+    }
+
+    /**
+     * The window for a link with this queueing jitter (mean excess delay one way) polled every {@code periodNanos}:
+     * the envelope errs by about jitter / exchanges in the window, a wandering oscillator bends the fitted line by
+     * about wander x window^1.5; their sum is least near {@code WINDOW_REF x (jitter x poll / (5 us s x wander))^0.4}.
+     * At least {@value #WINDOW_POLLS_MIN} polls, at most {@code filterWindowNanos}. The envelope benchmark sizes its
+     * filters with this too.
+     */
+    public static long windowNanosFor(double jitterNanos, long periodNanos, double wanderPpbPerSqrtSecond,
+            long filterWindowNanos) {
+        double jitterPoll = Math.max(1, jitterNanos) * (periodNanos / 1e9);
+        double w = WINDOW_REF_NANOS * Math.pow(jitterPoll / (WINDOW_REF_JITTER_POLL_NANOS_SECONDS
+                * wanderPpbPerSqrtSecond), WINDOW_EXPONENT);
+        w = Math.max(w, (double) WINDOW_POLLS_MIN * periodNanos);
+        return (long) Math.min(filterWindowNanos, w);
     }
 }

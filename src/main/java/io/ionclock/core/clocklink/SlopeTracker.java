@@ -9,7 +9,7 @@ import java.util.function.DoubleUnaryOperator;
  * around the last one (the oscillator wanders slowly), widened when the optimum lands on its edge. The node and the
  * envelope benchmark ({@code EnvelopeLimit}) both use this one.
  */
-final class SlopeTracker {
+public final class SlopeTracker {
     /** Once the slope is known it is searched within a bracket around the last one: at least this ... */
     static final double SLOPE_SEARCH_NEAR = 2e-7;
     /** ... widened fourfold up to this when the optimum lands on its edge. */
@@ -25,7 +25,7 @@ final class SlopeTracker {
      * Searches the slope that maximises {@code score} within {@code [-limit, limit]} (dimensionless, ns per ns), near
      * the last one once known.
      */
-    void update(DoubleUnaryOperator score, double limit) {
+    public void update(DoubleUnaryOperator score, double limit) {
         double lo = known ? Math.max(-limit, slope - near) : -limit;
         double hi = known ? Math.min(limit, slope + near) : limit;
         double found = goldenSectionMax(score, lo, hi, known ? SLOPE_SEARCH_STEPS : 3 * SLOPE_SEARCH_STEPS);
@@ -37,11 +37,11 @@ final class SlopeTracker {
     }
 
     /** The slope (0 until the first {@link #update}). */
-    double slope() {
+    public double slope() {
         return slope;
     }
 
-    boolean known() {
+    public boolean known() {
         return known;
     }
 

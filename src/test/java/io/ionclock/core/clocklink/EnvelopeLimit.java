@@ -86,7 +86,7 @@ public final class EnvelopeLimit {
             if (windowSeconds > 0) {
                 return Math.round(windowSeconds * 1e9);
             }
-            return Combiner.windowNanosFor(JITTER_MEAN_NANOS, pollNanos(), Math.max(wanderPpbPerSqrtSecond, 0.01),
+            return LinkFilter.windowNanosFor(JITTER_MEAN_NANOS, pollNanos(), Math.max(wanderPpbPerSqrtSecond, 0.01),
                     ClocklinkConfig.FILTER_WINDOW_NANOS_DEFAULT);
         }
     }
