@@ -25,7 +25,7 @@ package io.ionclock.core.clocklink;
  */
 public final class LinkFilter {
     /** Time bins in the window. */
-    static final int BINS = 32;
+    public static final int BINS = 32;
     /** The shortest window {@link #setWindow} takes. */
     static final long WINDOW_NANOS_MIN = 1_000_000_000L;
     /** Raw exchanges kept for the honest interval. */
