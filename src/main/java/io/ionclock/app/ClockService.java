@@ -5,6 +5,7 @@ import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import io.ionclock.adapter.clock.SystemMonoClock;
 import io.ionclock.adapter.gnss.GnssReferenceSource;
 import io.ionclock.adapter.net.ClocklinkUdp;
+import io.ionclock.adapter.net.NtpClientUdp;
 import io.ionclock.adapter.pps.GpioPpsInput;
 import io.ionclock.adapter.pps.LinuxPpsDevice;
 import io.ionclock.adapter.serial.SerialPortConfig;
@@ -68,9 +69,10 @@ public class ClockService {
     static final long LOOP_TICK_NANOS = 500_000_000L;
     /** The loop counts as dead when its heartbeat is older than this. */
     static final long LOOP_STALE_NANOS = 5_000_000_000L;
-    /** The selection's order among agreeing sources: a node's own reference first, then Clocklink. */
+    /** The selection's order among agreeing sources: a node's own reference first, then Clocklink, then NTP servers. */
     static final int RANK_REFERENCE = 0;
     static final int RANK_CLOCKLINK = 1;
+    static final int RANK_NTP = 2;
     /** Reads of the host clock, each between two reads of ours, for {@link #systemClockOffsetNanos()}; the tightest counts. */
     static final int SYSTEM_CLOCK_READS = 5;
 
@@ -97,6 +99,7 @@ public class ClockService {
     private DriftFile driftFile;
     private Optional<ReferenceSource> reference = Optional.empty();
     private ClocklinkUdp clocklink;
+    private NtpClientUdp ntpClient;
     private boolean onOwnReference; // loop only: what the master's node was last told
     private Thread loop;
     private volatile boolean running;
@@ -135,12 +138,23 @@ public class ClockService {
                             config.sync().timestamping(), config.sync().hwTimestamps().orElse(null)));
             addSource(clocklink, RANK_CLOCKLINK);
         }
+        if (config.ntp().servers().isPresent() && !config.ntp().servers().get().isBlank()) {
+            ntpClient = new NtpClientUdp(mono, this::pivotEpochNanos, NtpSettings.clientOptions(config, disciplineConfig));
+            for (ReferenceSource s : ntpClient.servers()) {
+                addSource(s, RANK_NTP);
+            }
+        }
         running = true;
         heartbeatMonoNanos = startMonoNanos;
         loop = Thread.ofPlatform().daemon().name("ionclock-discipline").start(this::loop);
         for (int i = 0; i < sources.size(); i++) {
             int index = i;
             sources.get(i).start(sample -> submit(index, sample));
+        }
+        if (ntpClient != null) {
+            ntpClient.start();
+            LOG.infof("NTP client: %d server(s) %s, from UDP port %d, %s timestamps", ntpClient.views().size(),
+                    config.ntp().servers().get(), ntpClient.localPort(), ntpClient.timestamping());
         }
         if (clocklink != null) {
             ClocklinkConfig c = clocklink.config();
@@ -223,6 +237,9 @@ public class ClockService {
     void onStop(@Observes ShutdownEvent event) {
         running = false;
         sources.forEach(ReferenceSource::close);
+        if (ntpClient != null) {
+            ntpClient.close();
+        }
         if (loop != null) {
             loop.interrupt();
             try {
@@ -357,6 +374,21 @@ public class ClockService {
     /** The reference ({@code ionclock.reference}), if any. */
     public Optional<ReferenceSource> reference() {
         return reference;
+    }
+
+    /** The NTP client, when {@code ionclock.ntp.servers} is set. */
+    public Optional<NtpClientUdp> ntpClient() {
+        return Optional.ofNullable(ntpClient);
+    }
+
+    /**
+     * Where an NTP timestamp's era is placed: the clock's time, never before the build date (a gateway without an RTC
+     * boots in 1970). Any thread.
+     */
+    long pivotEpochNanos() {
+        ClockReading r = new ClockReading();
+        clock.read(mono.monoNanos(), r);
+        return Math.max(r.epochNanos, BuildInfo.notBeforeEpochMillis() * 1_000_000L);
     }
 
     /** Clocklink, when {@code ionclock.sync.role} is not off. */

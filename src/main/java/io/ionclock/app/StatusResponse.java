@@ -1,6 +1,8 @@
 package io.ionclock.app;
 
 import io.ionclock.adapter.net.ClocklinkUdp;
+import io.ionclock.adapter.net.NtpClientUdp;
+import io.ionclock.core.SourceSelector;
 import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.DriftAllowance;
 import io.ionclock.core.Sample;
@@ -12,16 +14,35 @@ import java.util.Map;
 
 /**
  * {@code GET /api/v1/status}: the clock state, the reference, each source's statistics and state in the selection,
- * and Clocklink ({@code sync}, null when {@code ionclock.sync.role} is off).
+ * Clocklink ({@code sync}, null when {@code ionclock.sync.role} is off) and the NTP client ({@code ntp}, null when
+ * {@code ionclock.ntp.servers} is not set).
  */
-@RegisterForReflection(targets = {ClocklinkUdp.View.class, PeerStatus.class})
+@RegisterForReflection(targets = {ClocklinkUdp.View.class, PeerStatus.class, NtpClientUdp.ServerView.class})
 public record StatusResponse(
         String profile,
         TimeResponse time,
         ClockState clock,
         Reference reference,
         List<SourceState> sources,
-        ClocklinkUdp.View sync) {
+        ClocklinkUdp.View sync,
+        NtpClient ntp) {
+
+    /** The NTP client: its socket and each upstream server. */
+    @RegisterForReflection
+    public record NtpClient(int localPort, String timestamping, String timestampingNote, long unknownSenders,
+            long failures, List<NtpServer> servers) {
+    }
+
+    /**
+     * One upstream NTP server: {@code selection} is its state in the selection (as in {@code sources}),
+     * {@code offsetNanos} our clock minus the server's (its newest sample, at the selection) and {@code boundNanos}
+     * that sample's honest half-width there; {@code server} is the protocol's own state (reach in octal as chrony's,
+     * poll, stratum, reference id, root delay and dispersion, the newest round trip, answers, drops by reason).
+     */
+    @RegisterForReflection
+    public record NtpServer(String name, String selection, long offsetNanos, long boundNanos, String reach,
+            NtpClientUdp.ServerView server) {
+    }
 
     /**
      * The discipline's state; offsets are {@code local - reference} (positive: we are ahead).
@@ -76,7 +97,21 @@ public record StatusResponse(
                 .orElse(new Reference("none", true, Map.of()));
         List<SourceState> sources = service.sources().stream().map(src -> sourceState(service, src, s.monoNanos())).toList();
         ClocklinkUdp.View sync = service.clocklink().map(ClocklinkUdp::view).orElse(null);
-        return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources, sync);
+        NtpClient ntp = service.ntpClient().map(n -> ntpClient(service, n, s.monoNanos())).orElse(null);
+        return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources, sync, ntp);
+    }
+
+    private static NtpClient ntpClient(ClockService service, NtpClientUdp n, long nowMonoNanos) {
+        List<SourceSelector.SourceView> selection = service.selection();
+        List<NtpServer> servers = n.views().stream().map(v -> {
+            SourceSelector.SourceView sv = selection.stream().filter(x -> x.name().equals("ntp:" + v.name())).findFirst()
+                    .orElse(null);
+            return new NtpServer(v.name(), sv == null ? "NO_DATA" : sv.stateAt(nowMonoNanos).name(),
+                    sv == null ? 0 : sv.offsetNanos(), sv == null ? -1 : sv.boundNanos(),
+                    Integer.toOctalString(v.reach()), v);
+        }).toList();
+        return new NtpClient(n.localPort(), n.timestamping(), n.timestampingNote(), n.unknownSenders(), n.failures(),
+                servers);
     }
 
     private static DriftState driftState(DriftAllowance d, long nowMonoNanos) {
