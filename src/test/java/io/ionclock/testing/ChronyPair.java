@@ -90,7 +90,7 @@ public final class ChronyPair implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : List.of(client, server).stream().filter(x -> x != null).toList()) {
+        for (Process p : java.util.stream.Stream.of(client, server).filter(x -> x != null).toList()) {
             p.destroy();
             try {
                 if (!p.waitFor(5, TimeUnit.SECONDS)) {
