@@ -54,10 +54,16 @@ public final class ChronyPair implements AutoCloseable {
 
     /** Starts the client, polling {@code target} every {@code 2^pollLog2} s ({@code -4}: 16 times a second). */
     public void startClient(InetSocketAddress target, int pollLog2) throws IOException {
+        startClient(target, pollLog2, false);
+    }
+
+    /** As {@link #startClient(InetSocketAddress, int)}, with chrony's interleaved mode ({@code xleave}) when asked. */
+    public void startClient(InetSocketAddress target, int pollLog2, boolean xleave) throws IOException {
         clientCommandPort = freeUdpPort();
         Path conf = dir.resolve("client.conf");
         Files.writeString(conf, String.join("\n",
-                "server 127.0.0.1 port " + target.getPort() + " iburst minpoll " + pollLog2 + " maxpoll " + pollLog2,
+                "server 127.0.0.1 port " + target.getPort() + " iburst minpoll " + pollLog2 + " maxpoll " + pollLog2
+                        + (xleave ? " xleave" : ""),
                 "port 0",
                 // One source port for all requests (chronyd picks a new random one for each by default), so a
                 // proxy in front of the server sees one client.
