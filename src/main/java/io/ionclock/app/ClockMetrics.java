@@ -87,6 +87,16 @@ public class ClockMetrics implements MeterBinder {
         if (!SyncSettings.ROLE_OFF.equals(config.sync().role())) {
             names.add(io.ionclock.adapter.net.ClocklinkUdp.KIND);
         }
+        if (config.ntp().servers().isPresent() && !config.ntp().servers().get().isBlank()) {
+            try {
+                for (io.ionclock.adapter.net.NtpClientUdp.ServerName n
+                        : io.ionclock.adapter.net.NtpClientUdp.parseServers(config.ntp().servers().get())) {
+                    names.add(io.ionclock.adapter.net.NtpClientUdp.KIND_PREFIX + n);
+                }
+            } catch (IllegalArgumentException e) {
+                // ConfigCheck stops the start and names the key
+            }
+        }
         return names;
     }
 

@@ -86,7 +86,7 @@ public class NtpClientMetrics implements MeterBinder {
 
     private static SourceSelector.SourceView selection(ClockService c, String label) {
         for (SourceSelector.SourceView v : c.selection()) {
-            if (v.name().equals("ntp:" + label)) {
+            if (v.name().equals(NtpClientUdp.KIND_PREFIX + label)) {
                 return v;
             }
         }

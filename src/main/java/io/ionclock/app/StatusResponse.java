@@ -104,7 +104,7 @@ public record StatusResponse(
     private static NtpClient ntpClient(ClockService service, NtpClientUdp n, long nowMonoNanos) {
         List<SourceSelector.SourceView> selection = service.selection();
         List<NtpServer> servers = n.views().stream().map(v -> {
-            SourceSelector.SourceView sv = selection.stream().filter(x -> x.name().equals("ntp:" + v.name())).findFirst()
+            SourceSelector.SourceView sv = selection.stream().filter(x -> x.name().equals(NtpClientUdp.KIND_PREFIX + v.name())).findFirst()
                     .orElse(null);
             return new NtpServer(v.name(), sv == null ? "NO_DATA" : sv.stateAt(nowMonoNanos).name(),
                     sv == null ? 0 : sv.offsetNanos(), sv == null ? -1 : sv.boundNanos(),

@@ -49,6 +49,8 @@ import org.jboss.logging.Logger;
  */
 public final class NtpClientUdp implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NtpClientUdp.class);
+    /** A server's name in the selection and in status: this and its configured {@code host:port}. */
+    public static final String KIND_PREFIX = "ntp:";
     /** Servers one appliance polls at most (each is a source of the selection, which takes 8 with its others). */
     public static final int SERVERS_MAX = 5;
     /** Each source's estimate goes to the discipline this often. */
@@ -546,7 +548,7 @@ public final class NtpClientUdp implements AutoCloseable {
 
         @Override
         public String kind() {
-            return "ntp:" + name;
+            return KIND_PREFIX + name;
         }
 
         @Override

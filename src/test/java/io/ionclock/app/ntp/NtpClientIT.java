@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ionclock.core.ntp.NtpPacket;
 import io.ionclock.testing.ApplianceProcess;
 import io.ionclock.testing.ChronyPair;
+import io.ionclock.testing.FakeNtpServer;
 import io.ionclock.testing.Peers;
 import io.ionclock.testing.UdpTap;
 import java.nio.file.Path;
@@ -88,6 +89,32 @@ class NtpClientIT {
             assertTrue(metrics.contains("ionclock_ntp_source_dropped_packets_total{reason=\"BOGUS\",server=\"" + name + "\"}"),
                     "the drops in the metrics");
             assertTrue(metrics.contains("ionclock_ntp_source_responses_total{kind=\"interleaved\",server=\"" + name + "\"}"));
+        }
+    }
+
+    /**
+     * The sim reference, chronyd, an honest server and a liar 20 ms off (claiming stratum 1 and a 20 us dispersion):
+     * the selection finds the liar a FALSETICKER and keeps the reference; the honest servers agree (CANDIDATE).
+     */
+    @Test
+    void aLyingServerIsOutvoted() throws Exception {
+        Peers.require(Peers.CHRONYD);
+        try (ChronyPair chrony = ChronyPair.startServer(dir.resolve("chrony"));
+                FakeNtpServer honest = new FakeNtpServer(0);
+                FakeNtpServer liar = new FakeNtpServer(20_000_000L);
+                ApplianceProcess gateway = ApplianceProcess.start(System.getProperty("ionclock.jar",
+                        "target/quarkus-app/quarkus-run.jar"), dir, "ntp-vote", Map.of(
+                        "IONCLOCK_NTP_SERVERS", "127.0.0.1:" + chrony.serverAddress().getPort() + ",127.0.0.1:"
+                                + honest.port() + ",127.0.0.1:" + liar.port(),
+                        "IONCLOCK_NTP_POLL", "250ms", "IONCLOCK_MQTT_MODE", "off"))) {
+            JsonNode s = await(gateway, SYNC_DEADLINE, st -> st.at("/time/status").asText().equals("SYNCHRONIZED")
+                    && st.at("/ntp/servers/2/selection").asText().equals("FALSETICKER")
+                    && st.at("/ntp/servers/0/selection").asText().equals("CANDIDATE")
+                    && st.at("/ntp/servers/1/selection").asText().equals("CANDIDATE"), "the liar outvoted");
+            assertEquals("SIM", s.at("/time/source").asText());
+            assertTrue(liar.answered() > 0);
+            long error = s.at("/clock/systemClockOffsetNanos").asLong();
+            assertTrue(Math.abs(error) <= s.at("/time/boundNanos").asLong(), "host clock " + error + " ns off");
         }
     }
 
