@@ -27,6 +27,7 @@ public final class ConfigCheck {
         List<String> errors = new ArrayList<>();
         mqtt(errors, c.mqtt());
         SyncSettings.check(c, errors);
+        NtpServerSettings.check(c.ntp(), errors);
         positive(errors, "ionclock.ready-bound", c.readyBound());
         positive(errors, "ionclock.bound-max", c.boundMax());
         positive(errors, "ionclock.holdover-after", c.holdoverAfter());

@@ -1,6 +1,7 @@
 package io.ionclock.app;
 
 import io.ionclock.adapter.net.ClocklinkUdp;
+import io.ionclock.adapter.net.NtpServerUdp;
 import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.DriftAllowance;
 import io.ionclock.core.Sample;
@@ -12,16 +13,18 @@ import java.util.Map;
 
 /**
  * {@code GET /api/v1/status}: the clock state, the reference, each source's statistics and state in the selection,
- * and Clocklink ({@code sync}, null when {@code ionclock.sync.role} is off).
+ * Clocklink ({@code sync}, null when {@code ionclock.sync.role} is off) and the NTP server ({@code ntpServer}, null
+ * when {@code ionclock.ntp.server} is off).
  */
-@RegisterForReflection(targets = {ClocklinkUdp.View.class, PeerStatus.class})
+@RegisterForReflection(targets = {ClocklinkUdp.View.class, PeerStatus.class, NtpServerUdp.View.class})
 public record StatusResponse(
         String profile,
         TimeResponse time,
         ClockState clock,
         Reference reference,
         List<SourceState> sources,
-        ClocklinkUdp.View sync) {
+        ClocklinkUdp.View sync,
+        NtpServerUdp.View ntpServer) {
 
     /**
      * The discipline's state; offsets are {@code local - reference} (positive: we are ahead).
@@ -64,7 +67,7 @@ public record StatusResponse(
             long offsetNanos, long ageNanos) {
     }
 
-    static StatusResponse of(ClockService service, String profile) {
+    static StatusResponse of(ClockService service, String profile, NtpServerUdp.View ntpServer) {
         ClockSnapshot s = service.snapshot();
         var c = service.clock();
         ClockState clock = new ClockState(s.offsetNanos(), s.lastOffsetNanos(), s.frequencyPpb(), s.frequencyErrorPpb(),
@@ -76,7 +79,7 @@ public record StatusResponse(
                 .orElse(new Reference("none", true, Map.of()));
         List<SourceState> sources = service.sources().stream().map(src -> sourceState(service, src, s.monoNanos())).toList();
         ClocklinkUdp.View sync = service.clocklink().map(ClocklinkUdp::view).orElse(null);
-        return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources, sync);
+        return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources, sync, ntpServer);
     }
 
     private static DriftState driftState(DriftAllowance d, long nowMonoNanos) {

@@ -94,9 +94,11 @@ public final class NtpServerUdp implements AutoCloseable {
     /**
      * What status and metrics show, summed over the sockets. {@code responses*}: basic, interleaved and KoD responses;
      * {@code drops} by {@link NtpDropReason} name (zeros included); {@code rxToTx*Nanos}: the server's time from kernel
-     * receive to kernel transmit (user space in {@code user} mode), -1 before any.
+     * receive to kernel transmit (user space in {@code user} mode), -1 before any; {@code requestsPerSecond}: over the
+     * interval between the last two {@link #updateRate} calls.
      */
-    public record View(List<Integer> ports, String timestamping, String timestampingNote, long requests,
+    public record View(List<Integer> ports, String timestamping, String timestampingNote, double requestsPerSecond,
+            long requests,
             long responsesBasic, long responsesInterleaved, long responsesKod, Map<String, Long> drops, int clients,
             int clientsMax, long clientsSeen, long clientEvictions, long bytesReceived, long bytesSent,
             long sendFailures, long transmitTimes, long transmitTimesUsed, long transmitTimesLost,
@@ -110,6 +112,9 @@ public final class NtpServerUdp implements AutoCloseable {
     private final Options options;
     private final List<Listener> listeners = new ArrayList<>();
     private volatile boolean running;
+    private volatile double requestsPerSecond;
+    private long rateMonoNanos = Long.MIN_VALUE; // under this
+    private long rateRequests;
 
     /**
      * @param mono      the discipline's monotonic clock (every instant)
@@ -216,12 +221,26 @@ public final class NtpServerUdp implements AutoCloseable {
                 n += c;
             }
         }
-        return new View(ports(), timestamping(), note.isEmpty() ? null : note.toString(), requests, basic, interleaved,
+        return new View(ports(), timestamping(), note.isEmpty() ? null : note.toString(), requestsPerSecond, requests,
+                basic, interleaved,
                 kod, Collections.unmodifiableMap(drops), clients, clientsMax, seen, evictions, in, out, failed, tx,
                 txUsed, txLost, fallbacks, failures, n,
                 counts == null ? -1 : NanosHistogram.percentileNanos(counts, 50),
                 counts == null ? -1 : NanosHistogram.percentileNanos(counts, 99),
                 counts == null ? -1 : NanosHistogram.percentileNanos(counts, 99.9));
+    }
+
+    /** Takes the request rate since the last call (call it about once a second). */
+    public synchronized void updateRate(long nowMonoNanos) {
+        long n = 0;
+        for (Listener l : listeners) {
+            n += l.engine.requests();
+        }
+        if (rateMonoNanos != Long.MIN_VALUE && nowMonoNanos > rateMonoNanos) {
+            requestsPerSecond = (n - rateRequests) * 1e9 / (nowMonoNanos - rateMonoNanos);
+        }
+        rateMonoNanos = nowMonoNanos;
+        rateRequests = n;
     }
 
     /** The receive-to-transmit histogram counts summed over the sockets (benchmarks take differences). */
