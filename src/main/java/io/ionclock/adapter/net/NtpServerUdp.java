@@ -449,7 +449,9 @@ public final class NtpServerUdp implements AutoCloseable {
                         rxToTx.record(txMonoNanos - sent.sendMonoNanos());
                         engine.onTransmitted((int) sent.token(), sent.sequence(), txMonoNanos);
                     }
-                    refreshReference(after.monoAfterNanos());
+                    if (lastReferenceMonoNanos == Long.MIN_VALUE) {
+                        refreshReference(after.monoAfterNanos());
+                    }
                     for (int i = 0; i < counts[0]; i++) {
                         long rxMonoNanos = stepped || rxRealtimes[i] == 0 ? RealtimeToMono.IMPLAUSIBLE
                                 : RealtimeToMono.monoNanos(rxRealtimes[i], after, KERNEL_TIMESTAMP_AGE_NANOS_MAX);
@@ -474,6 +476,9 @@ public final class NtpServerUdp implements AutoCloseable {
                         // sendMonoNanos holds the request's receive instant: rx-to-tx is measured from it.
                         keys.record(key, engine.lastSlot(), engine.lastRxNtp(), rxMonoNanos);
                     }
+                    // After the answers, not between a receive and its transmit: the reference is read at most every
+                    // REFERENCE_REFRESH_NANOS and may be that old.
+                    refreshReference(after.monoAfterNanos());
                     ClockPair t = before;
                     before = after;
                     after = t;
