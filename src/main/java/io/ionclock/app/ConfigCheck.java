@@ -28,6 +28,7 @@ public final class ConfigCheck {
         mqtt(errors, c.mqtt());
         SyncSettings.check(c, errors);
         errors.addAll(NtpSettings.check(c));
+        NtpServerSettings.check(c.ntp(), errors);
         positive(errors, "ionclock.ready-bound", c.readyBound());
         positive(errors, "ionclock.bound-max", c.boundMax());
         positive(errors, "ionclock.holdover-after", c.holdoverAfter());

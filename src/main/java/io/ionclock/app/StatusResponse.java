@@ -3,6 +3,7 @@ package io.ionclock.app;
 import io.ionclock.adapter.net.ClocklinkUdp;
 import io.ionclock.adapter.net.NtpClientUdp;
 import io.ionclock.core.SourceSelector;
+import io.ionclock.adapter.net.NtpServerUdp;
 import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.DriftAllowance;
 import io.ionclock.core.Sample;
@@ -14,10 +15,12 @@ import java.util.Map;
 
 /**
  * {@code GET /api/v1/status}: the clock state, the reference, each source's statistics and state in the selection,
- * Clocklink ({@code sync}, null when {@code ionclock.sync.role} is off) and the NTP client ({@code ntp}, null when
- * {@code ionclock.ntp.servers} is not set).
+ * Clocklink ({@code sync}, null when {@code ionclock.sync.role} is off), the NTP client ({@code ntp}, null when
+ * {@code ionclock.ntp.servers} is not set) and the NTP server ({@code ntpServer}, null when {@code ionclock.ntp.server}
+ * is off).
  */
-@RegisterForReflection(targets = {ClocklinkUdp.View.class, PeerStatus.class, NtpClientUdp.ServerView.class})
+@RegisterForReflection(targets = {ClocklinkUdp.View.class, PeerStatus.class, NtpClientUdp.ServerView.class,
+        NtpServerUdp.View.class})
 public record StatusResponse(
         String profile,
         TimeResponse time,
@@ -25,7 +28,8 @@ public record StatusResponse(
         Reference reference,
         List<SourceState> sources,
         ClocklinkUdp.View sync,
-        NtpClient ntp) {
+        NtpClient ntp,
+        NtpServerUdp.View ntpServer) {
 
     /** The NTP client: its socket and each upstream server. */
     @RegisterForReflection
@@ -85,7 +89,7 @@ public record StatusResponse(
             long offsetNanos, long ageNanos) {
     }
 
-    static StatusResponse of(ClockService service, String profile) {
+    static StatusResponse of(ClockService service, String profile, NtpServerUdp.View ntpServer) {
         ClockSnapshot s = service.snapshot();
         var c = service.clock();
         ClockState clock = new ClockState(s.offsetNanos(), s.lastOffsetNanos(), s.frequencyPpb(), s.frequencyErrorPpb(),
@@ -98,7 +102,7 @@ public record StatusResponse(
         List<SourceState> sources = service.sources().stream().map(src -> sourceState(service, src, s.monoNanos())).toList();
         ClocklinkUdp.View sync = service.clocklink().map(ClocklinkUdp::view).orElse(null);
         NtpClient ntp = service.ntpClient().map(n -> ntpClient(service, n, s.monoNanos())).orElse(null);
-        return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources, sync, ntp);
+        return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources, sync, ntp, ntpServer);
     }
 
     private static NtpClient ntpClient(ClockService service, NtpClientUdp n, long nowMonoNanos) {

@@ -15,6 +15,9 @@ public class TimeResource {
     @Inject
     IonclockConfig config;
 
+    @Inject
+    NtpServerService ntpServer;
+
     @GET
     @Path("/time")
     public TimeResponse time() {
@@ -24,6 +27,6 @@ public class TimeResource {
     @GET
     @Path("/status")
     public StatusResponse status() {
-        return StatusResponse.of(clock, config.profile());
+        return StatusResponse.of(clock, config.profile(), ntpServer.view());
     }
 }
