@@ -247,12 +247,13 @@ public final class NtpSource {
         } else {
             return NtpDropReason.BOGUS;
         }
-        if (rx.stratum == NtpPacket.STRATUM_KOD) {
+        if (rx.stratum == NtpPacket.STRATUM_KOD && isKissCode(rx.referenceId)) {
             outstanding = false; // answered, if only with a kiss
             kiss(rx.referenceId, rxMonoNanos);
             return NtpDropReason.KISS;
         }
-        if (rx.leap == NtpPacket.LI_UNSYNCHRONIZED || rx.stratum >= NtpPacket.STRATUM_UNSYNCHRONIZED) {
+        if (rx.leap == NtpPacket.LI_UNSYNCHRONIZED || rx.stratum >= NtpPacket.STRATUM_UNSYNCHRONIZED
+                || rx.stratum == NtpPacket.STRATUM_KOD) { // stratum 0 without a kiss code: chrony's unsynchronised answer
             outstanding = false;
             markAnswered();
             state = State.SERVER_UNSYNCHRONIZED;
@@ -390,6 +391,17 @@ public final class NtpSource {
             case NtpPacket.LI_DELETE -> LeapIndicator.DELETE;
             default -> LeapIndicator.NONE;
         };
+    }
+
+    /** A kiss code is four printable ASCII characters ("RATE"); chrony's unsynchronised answer has reference id 0. */
+    static boolean isKissCode(int referenceId) {
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            int c = (referenceId >>> shift) & 0xFF;
+            if (c < 0x21 || c > 0x7E) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long cookie() {

@@ -291,6 +291,25 @@ class NtpSourceTest {
     }
 
     @Test
+    void chronysUnsynchronisedAnswerIsNotAKiss() {
+        // chrony (and this appliance's server) answer unsynchronised with LI 3, stratum 0 and reference id 0.
+        World w = new World(9);
+        w.leap = NtpPacket.LI_UNSYNCHRONIZED;
+        w.stratum = 0;
+        NtpSource source = new NtpSource("a", config(S, false), 9, w.mono());
+        byte[] buf = new byte[NtpPacket.SIZE_BYTES];
+        source.writeRequest(w.mono(), buf, 0);
+        NtpPacket a = new NtpPacket().read(w.exchange(buf, source, true), 0);
+        a.referenceId = 0;
+        byte[] out = new byte[48];
+        a.write(out, 0);
+        assertEquals(NtpDropReason.MALFORMED, source.onResponse(out, 0, 48, w.mono(), w.serverEpoch()));
+        assertEquals(0, source.kissRate());
+        assertEquals(NtpSource.State.SERVER_UNSYNCHRONIZED, source.state(w.mono()));
+        assertEquals(1, source.reach());
+    }
+
+    @Test
     void acrossTheEraBoundaryOf2036() {
         World w = new World(7);
         w.trueNanos = (2_085_978_496L - 1_796_486_400L) * S - 60 * S; // a minute before 2036-02-07T06:28:16Z
