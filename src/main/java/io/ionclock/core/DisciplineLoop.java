@@ -1,5 +1,9 @@
 package io.ionclock.core;
 
+import io.ionclock.core.leap.LeapSchedule;
+import io.ionclock.core.leap.LeapSecondsList;
+import java.time.LocalDate;
+
 /**
  * The body of a node's discipline loop, the same in the appliance ({@code ClockService}, one thread) and in the fleet
  * simulator (every node): each sample from any of the node's sources goes through the fault-tolerant
@@ -9,6 +13,12 @@ package io.ionclock.core;
  * until its network source is the better of the two. It also keeps the rule that tells a Clocklink master whether it
  * is on its own reference (it votes with its own clock and may lead only then): the selection uses the source marked
  * as the node's own reference.
+ *
+ * <p>Leap seconds: it decides the leap at the end of the current UTC day and sets the clock's {@link LeapSchedule}:
+ * from the leap-seconds list while the list is valid and unexpired (it is authoritative), otherwise from the sources
+ * that count in the selection when more than half of them announce the same leap for the end of a month (an expired
+ * or missing list never invents one). A decided leap is withdrawn only before its window begins. Every sample is
+ * carried into the clock's continuous timescale first; samples within the leap's guard are dropped and counted.
  *
  * <p>Time is passed in. Single writer: {@link #offer} and {@link #refresh} from one thread; the selector's view and
  * the clock's reads from any.
@@ -20,6 +30,16 @@ public final class DisciplineLoop {
     private int bestRank = Integer.MAX_VALUE;
     private int ownReference = -1;
     private long lastOffsetNanos;
+    private LeapSecondsList leapList;
+    private LeapSchedule.Policy leapPolicy = LeapSchedule.Policy.STEP;
+    private String leapDecidedBy = LEAP_BY_NONE;
+    private long leapGuardDrops;
+    private final int[] votes = new int[3];
+
+    /** Who decided the pending leap (or its absence): the list, the sources' majority, or nothing to go on. */
+    public static final String LEAP_BY_LIST = "list";
+    public static final String LEAP_BY_SOURCES = "sources";
+    public static final String LEAP_BY_NONE = "none";
 
     public DisciplineLoop(DisciplinedClock clock) {
         this.clock = clock;
@@ -51,6 +71,19 @@ public final class DisciplineLoop {
      * @return the discipline's verdict, or null when the sample was not applied
      */
     public DisciplinedClock.Verdict offer(int index, Sample sample, long nowMonoNanos) {
+        updateLeap(nowMonoNanos);
+        LeapSchedule leap = clock.leapSchedule();
+        if (leap != LeapSchedule.NONE) {
+            long c = leap.toContinuous(sample.refEpochNanos(), clock.continuousNanosAt(sample.monoNanos()));
+            if (c == Long.MIN_VALUE) {
+                leapGuardDrops++;
+                return null; // within the leap's guard: where the source's own leap handling is, nobody knows
+            }
+            if (c != sample.refEpochNanos()) {
+                sample = new Sample(sample.sourceName(), sample.monoNanos(), c, sample.refBoundNanos(),
+                        sample.measurementErrorNanos(), sample.leap());
+            }
+        }
         if (!selector.offer(index, sample, nowMonoNanos)) {
             return null;
         }
@@ -64,6 +97,69 @@ public final class DisciplineLoop {
     /** Runs the selection again without a sample (a source goes quiet and becomes unreachable). */
     public void refresh(long nowMonoNanos) {
         selector.refresh(nowMonoNanos);
+        updateLeap(nowMonoNanos);
+    }
+
+    /** The leap-seconds list (null: none or unusable) and the policy for what is handed out. Before any sample. */
+    public void configureLeap(LeapSecondsList list, LeapSchedule.Policy policy) {
+        this.leapList = list;
+        this.leapPolicy = policy;
+        clock.setLeapSchedule(clock.leapSchedule().withPolicy(policy));
+    }
+
+    /** Decides the leap at the end of the current UTC day and moves the clock's schedule on (see the class comment). */
+    private void updateLeap(long nowMonoNanos) {
+        LeapSchedule s = clock.leapSchedule();
+        long c = clock.continuousNanosAt(nowMonoNanos);
+        LeapSchedule next = s.settledAt(c);
+        if (next.pending() && next.begunAt(c)) {
+            publishLeap(s, next);
+            return; // begun: it is carried through, whatever is said now
+        }
+        long utcNanos = c - next.offsetNanos();
+        long midnightSeconds = Math.floorDiv(utcNanos, 1_000_000_000L) / 86_400L * 86_400L + 86_400L;
+        LeapIndicator decided = LeapIndicator.NONE;
+        String by = LEAP_BY_NONE;
+        if (leapList != null && !leapList.expired(utcNanos)) {
+            decided = leapList.leapAtEndOfDay(utcNanos);
+            by = LEAP_BY_LIST;
+        } else {
+            selector.leapVotes(votes);
+            boolean monthEnd = (votes[1] > 0 || votes[2] > 0)
+                    && LocalDate.ofEpochDay(midnightSeconds / 86_400L).getDayOfMonth() == 1;
+            if (monthEnd && 2 * votes[1] > votes[0]) {
+                decided = LeapIndicator.INSERT;
+                by = LEAP_BY_SOURCES;
+            } else if (monthEnd && 2 * votes[2] > votes[0]) {
+                decided = LeapIndicator.DELETE;
+                by = LEAP_BY_SOURCES;
+            }
+        }
+        leapDecidedBy = by;
+        if (decided != next.leap() || (decided != LeapIndicator.NONE && next.leapEpochSeconds() != midnightSeconds)) {
+            next = next.withLeap(midnightSeconds, decided);
+        }
+        publishLeap(s, next);
+    }
+
+    private void publishLeap(LeapSchedule old, LeapSchedule next) {
+        if (next != old) {
+            clock.setLeapSchedule(next);
+        }
+    }
+
+    /** Who decided the leap now: {@link #LEAP_BY_LIST}, {@link #LEAP_BY_SOURCES} or {@link #LEAP_BY_NONE}. */
+    public String leapDecidedBy() {
+        return leapDecidedBy;
+    }
+
+    /** Samples dropped within a leap second's guard. */
+    public long leapGuardDrops() {
+        return leapGuardDrops;
+    }
+
+    public LeapSchedule.Policy leapPolicy() {
+        return leapPolicy;
     }
 
     /** Whether the selection uses the node's own reference now. */

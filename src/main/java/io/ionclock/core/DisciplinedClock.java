@@ -1,5 +1,6 @@
 package io.ionclock.core;
 
+import io.ionclock.core.leap.LeapSchedule;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the samples measure the frequency.</li>
  *   <li>Readers take a volatile snapshot of the immutable {@link Model} and push a shared floor up with
  *       a CAS, so no two reads anywhere ever see time go backwards.</li>
+ *   <li>Leap seconds: the model runs on a continuous timescale (samples are carried into it by the
+ *       {@link DisciplineLoop}); what readers get is carried back by the {@link LeapSchedule}'s monotonic map,
+ *       the bound with it, so the floor and the bound hold across a leap under either policy.</li>
  * </ol>
  *
  * <p>Threads: one writer ({@link #onSample}), any number of readers ({@link #read}, {@link #snapshot}).
@@ -58,6 +62,7 @@ public final class DisciplinedClock {
     /** Watches the oscillator allowance and widens it on evidence. */
     private final DriftMonitor driftMonitor;
     private volatile Model model;
+    private volatile LeapSchedule leapSchedule = LeapSchedule.NONE;
 
     // Writer-only state.
     private final double slopeMax;
@@ -186,9 +191,10 @@ public final class DisciplinedClock {
             boundNanos = Saturating.add(boundNanos, floor - epochNanos);
             epochNanos = floor;
         }
+        LeapSchedule leap = leapSchedule;
         out.monoNanos = monoNanos;
-        out.epochNanos = epochNanos;
-        out.boundNanos = Math.min(boundNanos, BOUND_NANOS_UNKNOWN);
+        out.epochNanos = leap.serve(epochNanos);
+        out.boundNanos = Math.min(leap.servedBoundNanos(epochNanos, boundNanos, leap.policy()), BOUND_NANOS_UNKNOWN);
         out.status = m.statusAt(monoNanos, out.boundNanos);
     }
 
@@ -199,11 +205,36 @@ public final class DisciplinedClock {
      * Allocation-free; any thread.
      */
     public void readAt(long monoNanos, ClockReading out) {
+        readAt(monoNanos, out, LeapSchedule.Policy.STEP);
+    }
+
+    /**
+     * As {@link #readAt(long, ClockReading)}, on the served timescale: {@code policy} is the leap policy's for what is
+     * handed to users (an NTP server's timestamps); {@link LeapSchedule.Policy#STEP} (UTC) on the wire between nodes.
+     */
+    public void readAt(long monoNanos, ClockReading out, LeapSchedule.Policy policy) {
         Model m = model;
+        LeapSchedule leap = leapSchedule;
+        long epochNanos = m.epochNanosAt(monoNanos);
         out.monoNanos = monoNanos;
-        out.epochNanos = m.epochNanosAt(monoNanos);
-        out.boundNanos = Math.min(m.boundNanosAt(monoNanos), BOUND_NANOS_UNKNOWN);
+        out.epochNanos = leap.serve(epochNanos, policy);
+        out.boundNanos = Math.min(leap.servedBoundNanos(epochNanos, m.boundNanosAt(monoNanos), policy), BOUND_NANOS_UNKNOWN);
         out.status = m.statusAt(monoNanos, out.boundNanos);
+    }
+
+    /** The model's continuous-timescale time at {@code monoNanos} (no leap map, no floor): what samples are judged against. */
+    public long continuousNanosAt(long monoNanos) {
+        return model.epochNanosAt(monoNanos);
+    }
+
+    /** How leaps are carried now (set by the discipline loop). Any thread. */
+    public LeapSchedule leapSchedule() {
+        return leapSchedule;
+    }
+
+    /** Sets how leaps are carried; the writer (the discipline loop) only. */
+    public void setLeapSchedule(LeapSchedule schedule) {
+        leapSchedule = java.util.Objects.requireNonNull(schedule);
     }
 
     /** A full snapshot for publishers. Allocates; any thread. */
@@ -212,7 +243,8 @@ public final class DisciplinedClock {
         ClockReading r = new ClockReading();
         read(monoNanos, r);
         long ageNanos = m.hasReference ? monoNanos - m.fit.newestMonoNanos() : -1;
-        return new ClockSnapshot(monoNanos, r.epochNanos, r.boundNanos, r.status, m.sourceName, m.leap,
+        LeapIndicator leap = leapSchedule.announcedAt(m.epochNanosAt(monoNanos));
+        return new ClockSnapshot(monoNanos, r.epochNanos, r.boundNanos, r.status, m.sourceName, leap,
                 m.pendingNanosAt(monoNanos), m.lastOffsetNanos, frequencyPpbOfSlope(m.fit.slope()),
                 m.fit.slopeErrorPpb(), m.fit.jitterNanos(),
                 ageNanos, m.fit.sampleCount());

@@ -216,6 +216,26 @@ public final class SourceSelector {
         return view;
     }
 
+    /**
+     * The leap announcements of the sources that count now (SELECTED, CANDIDATE or NO_MAJORITY at the last selection):
+     * {@code out[0]} how many, {@code out[1]} announcing INSERT, {@code out[2]} DELETE. The writer's thread.
+     */
+    public void leapVotes(int[] out) {
+        out[0] = out[1] = out[2] = 0;
+        for (Source s : sources) {
+            if (s.newest == null || !(s.state == Verdict.SELECTED || s.state == Verdict.CANDIDATE
+                    || s.state == Verdict.NO_MAJORITY)) {
+                continue;
+            }
+            out[0]++;
+            if (s.newest.leap() == LeapIndicator.INSERT) {
+                out[1]++;
+            } else if (s.newest.leap() == LeapIndicator.DELETE) {
+                out[2]++;
+            }
+        }
+    }
+
     /** The index of the source whose samples feed the discipline, or -1. Any thread. */
     public int selected() {
         return selected;
