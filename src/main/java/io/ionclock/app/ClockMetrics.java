@@ -60,6 +60,16 @@ public class ClockMetrics implements MeterBinder {
                         .tag("source", source).tag("state", state.name()).register(registry);
             }
         }
+        for (String state : java.util.List.of("valid", "expired", "missing", "invalid")) {
+            Gauge.builder("ionclock.leap.list.state", clock, c -> leapListState(c).equals(state) ? 1 : 0)
+                    .description("1 for the leap-seconds list's state (expired or missing: leaps only from a majority of sources)")
+                    .tag("state", state).register(registry);
+        }
+        for (io.ionclock.core.LeapIndicator leap : io.ionclock.core.LeapIndicator.values()) {
+            Gauge.builder("ionclock.leap.announced", clock, c -> c.snapshot().leap() == leap ? 1 : 0)
+                    .description("1 for the leap second announced for the end of the UTC day").tag("leap", leap.name())
+                    .register(registry);
+        }
         gauge(registry, "ionclock.drift.allowance", "ppb",
                 "The oscillator allowance the bound uses: the profile's max-drift-ppb, wider after the samples proved it broken",
                 c -> c.clock().driftAllowance().inForcePpb());
@@ -98,6 +108,14 @@ public class ClockMetrics implements MeterBinder {
             }
         }
         return names;
+    }
+
+    static String leapListState(ClockService c) {
+        var f = c.leapFile();
+        if (f == null) {
+            return "missing";
+        }
+        return f.list() != null && f.list().expired(c.snapshot().epochNanos()) ? "expired" : f.state();
     }
 
     private void gauge(MeterRegistry registry, String name, String unit, String description,

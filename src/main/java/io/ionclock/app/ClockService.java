@@ -6,6 +6,8 @@ import io.ionclock.adapter.clock.SystemMonoClock;
 import io.ionclock.adapter.gnss.GnssReferenceSource;
 import io.ionclock.adapter.net.ClocklinkUdp;
 import io.ionclock.adapter.net.NtpClientUdp;
+import io.ionclock.adapter.storage.LeapFile;
+import io.ionclock.core.leap.LeapSchedule;
 import io.ionclock.adapter.pps.GpioPpsInput;
 import io.ionclock.adapter.pps.LinuxPpsDevice;
 import io.ionclock.adapter.serial.SerialPortConfig;
@@ -15,6 +17,7 @@ import io.ionclock.core.ClockReading;
 import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.DisciplineConfig;
 import io.ionclock.core.DisciplineLoop;
+import io.ionclock.core.LeapIndicator;
 import io.ionclock.core.DisciplinedClock;
 import io.ionclock.core.DriftAllowance;
 import io.ionclock.core.MonoClock;
@@ -25,6 +28,7 @@ import io.ionclock.core.SimulatedReference;
 import io.ionclock.core.SourceSelector;
 import io.ionclock.core.SourceStats;
 import io.ionclock.core.clocklink.ClocklinkConfig;
+import io.ionclock.core.clocklink.ClocklinkNode;
 import io.ionclock.core.clocklink.ClocklinkKeys;
 import io.ionclock.core.select.Verdict;
 import io.quarkus.runtime.ShutdownEvent;
@@ -100,6 +104,7 @@ public class ClockService {
     private Optional<ReferenceSource> reference = Optional.empty();
     private ClocklinkUdp clocklink;
     private NtpClientUdp ntpClient;
+    private LeapFile leapFile;
     private boolean onOwnReference; // loop only: what the master's node was last told
     private Thread loop;
     private volatile boolean running;
@@ -127,13 +132,15 @@ public class ClockService {
                 oscillator ? String.format(", simulated oscillator %d ppb, wander %.2f ppb/sqrt(s), temperature %d ppb / %s",
                         sim.oscillatorPpb(), sim.wanderPpbPerSqrtSecond(), sim.temperaturePpb(), sim.temperaturePeriod())
                         : "");
+        leapFile = LeapFile.read(Path.of(config.leapFile()));
+        discipline.configureLeap(leapFile.list(), leapPolicy());
         reference = createReference();
         reference.ifPresent(r -> {
             sources.add(r);
             discipline.addOwnReference(r.kind(), RANK_REFERENCE);
         });
         if (sync) {
-            clocklink = new ClocklinkUdp(vertx, mono, syncInputs.config(), clock::readAt,
+            clocklink = new ClocklinkUdp(vertx, mono, syncInputs.config(), wireClock(),
                     new ClocklinkUdp.Options(config.sync().host(), config.sync().port(), syncInputs.addresses(),
                             config.sync().timestamping(), config.sync().hwTimestamps().orElse(null)));
             addSource(clocklink, RANK_CLOCKLINK);
@@ -374,6 +381,45 @@ public class ClockService {
     /** The reference ({@code ionclock.reference}), if any. */
     public Optional<ReferenceSource> reference() {
         return reference;
+    }
+
+    /**
+     * The clock as Clocklink reads it: UTC on the wire (a leap second held, never smeared: each node serves its own
+     * users by its own policy), and the leap announced with every answer.
+     */
+    private ClocklinkNode.LocalClock wireClock() {
+        DisciplinedClock c = clock;
+        return new ClocklinkNode.LocalClock() {
+            @Override
+            public void read(long monoNanos, ClockReading out) {
+                c.readAt(monoNanos, out);
+            }
+
+            @Override
+            public LeapIndicator leap() {
+                return c.leapSchedule().announcedAt(c.continuousNanosAt(mono.monoNanos()));
+            }
+        };
+    }
+
+    /** The leap-seconds list as read at start. */
+    public LeapFile leapFile() {
+        return leapFile;
+    }
+
+    /** The leap policy for what is handed out (HTTP, MQTT, the NTP server, chrony). */
+    public LeapSchedule.Policy leapPolicy() {
+        return config.leapPolicy() == IonclockConfig.LeapPolicy.SMEAR ? LeapSchedule.Policy.SMEAR : LeapSchedule.Policy.STEP;
+    }
+
+    /** The timescale handed out: {@code UTC}, or {@code UTC-SMEARED} under the smear policy. */
+    public String timescale() {
+        return leapPolicy() == LeapSchedule.Policy.SMEAR ? "UTC-SMEARED" : "UTC";
+    }
+
+    /** The discipline loop (its leap decision, for status). */
+    public DisciplineLoop discipline() {
+        return discipline;
     }
 
     /** The NTP client, when {@code ionclock.ntp.servers} is set. */

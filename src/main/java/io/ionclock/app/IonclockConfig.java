@@ -53,6 +53,10 @@ public interface IonclockConfig {
     @WithDefault("smear")
     LeapPolicy leapPolicy();
 
+    /** The IERS/NIST leap-seconds list (its hash and expiry are checked). */
+    @WithDefault("/usr/share/zoneinfo/leap-seconds.list")
+    String leapFile();
+
     /** How often the learned frequency is written to the drift file. */
     @WithDefault("10m")
     Duration driftSaveInterval();

@@ -4,6 +4,8 @@ import io.ionclock.adapter.net.NtpServerUdp;
 import io.ionclock.core.ClockReading;
 import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.SourceSelector;
+import io.ionclock.core.LeapIndicator;
+import io.ionclock.core.leap.LeapSchedule;
 import io.ionclock.core.ntp.NtpServer;
 import io.ionclock.core.select.Verdict;
 import io.quarkus.runtime.ShutdownEvent;
@@ -51,6 +53,7 @@ public class NtpServerService {
             return;
         }
         List<String> binds = NtpServerSettings.binds(n); // checked at start by ConfigCheck
+        LeapSchedule.Policy policy = clock.leapPolicy();
         NtpServer.Clock served = new NtpServer.Clock() {
             @Override
             public long monoNanos() {
@@ -59,7 +62,7 @@ public class NtpServerService {
 
             @Override
             public void readAt(long monoNanos, ClockReading out) {
-                clock.clock().readAt(monoNanos, out);
+                clock.clock().readAt(monoNanos, out, policy); // the served timescale (smeared or UTC)
             }
         };
         NtpServerUdp s = new NtpServerUdp(clock.mono(), served, this::reference,
@@ -98,7 +101,9 @@ public class NtpServerService {
         }
         NtpServer.Upstream upstream = upstreamOf(name);
         long referenceEpochNanos = s.lastSampleAgeNanos() < 0 ? 0 : s.epochNanos() - s.lastSampleAgeNanos();
-        return new NtpServer.Reference(upstream, s.leap(), referenceEpochNanos);
+        // A smeared clock announces no leap (as the public smeared services): a client must not leap on top of the smear.
+        LeapIndicator leap = clock.leapPolicy() == LeapSchedule.Policy.SMEAR ? LeapIndicator.NONE : s.leap();
+        return new NtpServer.Reference(upstream, leap, referenceEpochNanos);
     }
 
     private NtpServer.Upstream upstreamOf(String sampleName) {

@@ -29,7 +29,25 @@ public record StatusResponse(
         List<SourceState> sources,
         ClocklinkUdp.View sync,
         NtpClient ntp,
-        NtpServerUdp.View ntpServer) {
+        NtpServerUdp.View ntpServer,
+        Leap leap) {
+
+    /**
+     * Leap seconds: the {@code policy} and the {@code timescale} served, the leap {@code announced} for the end of the
+     * day and who decided it ({@code decidedBy}: {@code list}, {@code sources} or {@code none}), the pending leap's
+     * midnight ({@code pendingEpochSeconds}, 0 if none), the leaps folded into the clock since start
+     * ({@code offsetNanos}), samples dropped within a leap's guard, and the list: {@code state} valid, missing or
+     * invalid, {@code expired} (an expired list is not used: no leap is invented from it), its expiry.
+     */
+    @RegisterForReflection
+    public record Leap(String policy, String timescale, String announced, String decidedBy, long pendingEpochSeconds,
+            long offsetNanos, long guardDrops, LeapList list) {
+    }
+
+    @RegisterForReflection
+    public record LeapList(String path, String state, boolean expired, long expiresEpochSeconds, String expires,
+            int entries, String note) {
+    }
 
     /** The NTP client: its socket and each upstream server. */
     @RegisterForReflection
@@ -102,7 +120,20 @@ public record StatusResponse(
         List<SourceState> sources = service.sources().stream().map(src -> sourceState(service, src, s.monoNanos())).toList();
         ClocklinkUdp.View sync = service.clocklink().map(ClocklinkUdp::view).orElse(null);
         NtpClient ntp = service.ntpClient().map(n -> ntpClient(service, n, s.monoNanos())).orElse(null);
-        return new StatusResponse(profile, TimeResponse.of(s), clock, reference, sources, sync, ntp, ntpServer);
+        return new StatusResponse(profile, TimeResponse.of(s, service.timescale()), clock, reference, sources, sync, ntp,
+                ntpServer, leap(service, s));
+    }
+
+    static Leap leap(ClockService service, ClockSnapshot s) {
+        var f = service.leapFile();
+        var schedule = service.clock().leapSchedule();
+        LeapList list = new LeapList(f.path().toString(), f.state(), f.list() != null && f.list().expired(s.epochNanos()),
+                f.list() == null ? 0 : f.list().expiresEpochSeconds(),
+                f.list() == null ? null : java.time.Instant.ofEpochSecond(f.list().expiresEpochSeconds()).toString(),
+                f.list() == null ? 0 : f.list().entries(), f.note());
+        return new Leap(service.leapPolicy().name(), service.timescale(), s.leap().name(),
+                service.discipline().leapDecidedBy(), schedule.leapEpochSeconds(), schedule.offsetNanos(),
+                service.discipline().leapGuardDrops(), list);
     }
 
     private static NtpClient ntpClient(ClockService service, NtpClientUdp n, long nowMonoNanos) {

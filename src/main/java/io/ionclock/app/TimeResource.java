@@ -21,7 +21,7 @@ public class TimeResource {
     @GET
     @Path("/time")
     public TimeResponse time() {
-        return TimeResponse.of(clock.snapshot());
+        return TimeResponse.of(clock.snapshot(), clock.timescale());
     }
 
     @GET

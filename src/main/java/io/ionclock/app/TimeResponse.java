@@ -6,7 +6,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * {@code GET /api/v1/time}: the time, with the interval true time lies in. Times are integers, ns since
- * the Unix epoch (UTC), and RFC 3339 text with nine fractional digits.
+ * the Unix epoch, and RFC 3339 text with nine fractional digits, on {@code timescale}: {@code UTC} (a leap second
+ * shown as 23:59:59.999999999 held for one second) or {@code UTC-SMEARED} (the leap spread over the 24 h from noon
+ * to noon); the bound holds against that timescale. {@code leap} is the leap second announced for the end of the day.
  */
 @RegisterForReflection
 public record TimeResponse(
@@ -19,11 +21,12 @@ public record TimeResponse(
         String latest,
         String status,
         String source,
-        String leap) {
+        String leap,
+        String timescale) {
 
-    static TimeResponse of(ClockSnapshot s) {
+    static TimeResponse of(ClockSnapshot s, String timescale) {
         return new TimeResponse(s.epochNanos(), s.earliestNanos(), s.latestNanos(), s.boundNanos(),
                 Rfc3339.ofEpochNanos(s.epochNanos()), Rfc3339.ofEpochNanos(s.earliestNanos()),
-                Rfc3339.ofEpochNanos(s.latestNanos()), s.status().name(), s.source(), s.leap().name());
+                Rfc3339.ofEpochNanos(s.latestNanos()), s.status().name(), s.source(), s.leap().name(), timescale);
     }
 }

@@ -32,8 +32,8 @@ public final class DisciplineLoop {
     private long lastOffsetNanos;
     private LeapSecondsList leapList;
     private LeapSchedule.Policy leapPolicy = LeapSchedule.Policy.STEP;
-    private String leapDecidedBy = LEAP_BY_NONE;
-    private long leapGuardDrops;
+    private volatile String leapDecidedBy = LEAP_BY_NONE;
+    private volatile long leapGuardDrops;
     private final int[] votes = new int[3];
 
     /** Who decided the pending leap (or its absence): the list, the sources' majority, or nothing to go on. */

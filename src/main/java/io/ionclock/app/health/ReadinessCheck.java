@@ -20,6 +20,15 @@ public class ReadinessCheck implements HealthCheck {
     @Inject
     IonclockConfig config;
 
+    /** The leap-seconds list's state: valid, expired, missing or invalid (it does not make the appliance unready). */
+    private String leapList(ClockSnapshot s) {
+        var f = clock.leapFile();
+        if (f == null) {
+            return "unknown";
+        }
+        return f.list() != null && f.list().expired(s.epochNanos()) ? "expired" : f.state();
+    }
+
     @Override
     public HealthCheckResponse call() {
         ClockSnapshot s = clock.snapshot();
@@ -31,6 +40,7 @@ public class ReadinessCheck implements HealthCheck {
                 .withData("boundNanos", s.boundNanos())
                 .withData("readyBoundNanos", readyBoundNanos)
                 .withData("source", s.source())
+                .withData("leapList", leapList(s))
                 .build();
     }
 }
