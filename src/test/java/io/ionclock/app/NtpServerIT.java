@@ -184,7 +184,10 @@ class NtpServerIT {
 
     /**
      * ntpdig (ntpsec) has no port option and always asks port 123: its own script is run with that default replaced
-     * by the appliance's port. The offset it prints is within the bound plus half its round trip.
+     * by the appliance's port. The offset it prints is within the bound plus half its round trip plus the one-shot
+     * timestamping allowance: a receive time read late (user space, a loaded machine) shrinks the round trip it
+     * reports while moving the offset, so half the round trip alone does not cover it (a full-suite run on a busy
+     * machine measured -113 us against 100 us of slack).
      */
     @Test
     void ntpdigOneShotOffsetIsInTheBound() throws Exception {
@@ -205,7 +208,8 @@ class NtpServerIT {
         long boundNanos = time().path("boundNanos").asLong();
         System.out.printf("ntpdig: %s; bound %.1f us%n", out.trim(), boundNanos / 1e3);
         assertEquals(1, j.path("stratum").asInt(), out);
-        assertTrue(Math.abs(offsetSeconds) * 1e9 <= boundNanos + delaySeconds * 1e9 / 2 + 100_000, out);
+        assertTrue(Math.abs(offsetSeconds) * 1e9 <= boundNanos + delaySeconds * 1e9 / 2 + CHRONY_ONE_SHOT_ERROR_NANOS_MAX,
+                out);
     }
 
     /** Spoofed, replayed, truncated, oversized, control, private, broadcast and garbage packets: none answered. */
