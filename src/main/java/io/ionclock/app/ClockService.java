@@ -3,6 +3,7 @@ package io.ionclock.app;
 import com.pi4j.Pi4J;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import io.ionclock.adapter.clock.SystemMonoClock;
+import io.ionclock.adapter.clockctl.ChronySockFeed;
 import io.ionclock.adapter.gnss.GnssReferenceSource;
 import io.ionclock.adapter.net.ClocklinkUdp;
 import io.ionclock.adapter.net.NtpClientUdp;
@@ -15,6 +16,7 @@ import io.ionclock.adapter.sim.SimReferenceSource;
 import io.ionclock.adapter.storage.DriftFile;
 import io.ionclock.core.ClockReading;
 import io.ionclock.core.ClockSnapshot;
+import io.ionclock.core.ClockStatus;
 import io.ionclock.core.DisciplineConfig;
 import io.ionclock.core.DisciplineLoop;
 import io.ionclock.core.LeapIndicator;
@@ -30,6 +32,9 @@ import io.ionclock.core.SourceStats;
 import io.ionclock.core.clocklink.ClocklinkConfig;
 import io.ionclock.core.clocklink.ClocklinkNode;
 import io.ionclock.core.clocklink.ClocklinkKeys;
+import io.ionclock.core.hostclock.ChronyFeedPolicy;
+import io.ionclock.core.hostclock.ChronySockSample;
+import io.ionclock.core.hostclock.FeedResult;
 import io.ionclock.core.select.Verdict;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -38,6 +43,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +112,12 @@ public class ClockService {
     private NtpClientUdp ntpClient;
     private LeapFile leapFile;
     private boolean onOwnReference; // loop only: what the master's node was last told
+    private HostClockSettings.Mode hostClockMode = new HostClockSettings.Mode(HostClockSettings.NONE, "not started");
+    private ChronyFeedPolicy chronyPolicy; // chrony-sock only
+    private ChronySockFeed chronyFeed; // chrony-sock only
+    private final byte[] chronySample = new byte[ChronySockSample.SIZE_BYTES]; // loop only
+    private final ClockReading feedReading = new ClockReading(); // loop only
+    private FeedResult lastChronySend; // loop only: logged when it changes
     private Thread loop;
     private volatile boolean running;
     private volatile boolean started;
@@ -151,6 +163,7 @@ public class ClockService {
                 addSource(s, RANK_NTP);
             }
         }
+        startHostClock();
         running = true;
         heartbeatMonoNanos = startMonoNanos;
         loop = Thread.ofPlatform().daemon().name("ionclock-discipline").start(this::loop);
@@ -169,6 +182,28 @@ public class ClockService {
                     c.nodeId(), clocklink.port(), c.peers().size(), c.keys());
         }
         started = true;
+    }
+
+    /** {@code ionclock.host-clock}: the mode (configured, or chrony-sock where chronyd runs) and its feed. */
+    private void startHostClock() {
+        hostClockMode = HostClockSettings.resolve(config.hostClock(), () -> HostClockSettings.chronydRunning(Path.of("/proc")));
+        if (HostClockSettings.CHRONY_SOCK.equals(hostClockMode.mode())) {
+            String path = config.chronySock().path();
+            if (!ChronySockFeed.supported()) {
+                LOG.warnf("host clock: %s (%s), but feeding chrony needs Linux on x86_64 or aarch64: none", hostClockMode.mode(),
+                        hostClockMode.reason());
+                hostClockMode = new HostClockSettings.Mode(HostClockSettings.NONE, "chrony-sock is not supported on "
+                        + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+                return;
+            }
+            chronyPolicy = new ChronyFeedPolicy(HostClockSettings.nanos(config.chronySock().boundMax()), ByteOrder.nativeOrder());
+            chronyFeed = ChronySockFeed.open(path);
+            LOG.infof("host clock: chrony-sock (%s): a sample to %s at each update while SYNCHRONIZED and the bound is"
+                    + " within %s (chrony.conf: refclock SOCK %s ...)", hostClockMode.reason(), path,
+                    config.chronySock().boundMax(), path);
+        } else {
+            LOG.infof("host clock: %s (%s)", hostClockMode.mode(), hostClockMode.reason());
+        }
     }
 
     private void addSource(ReferenceSource s, int rank) {
@@ -255,6 +290,9 @@ public class ClockService {
                 Thread.currentThread().interrupt();
             }
         }
+        if (chronyFeed != null && (loop == null || !loop.isAlive())) {
+            chronyFeed.close();
+        }
         saveDrift();
     }
 
@@ -313,8 +351,63 @@ public class ClockService {
         }
         if (verdict != null) {
             stats.record(sample, verdict, discipline.lastOffsetNanos());
+            if (verdict == DisciplinedClock.Verdict.ACCEPTED && chronyPolicy != null) {
+                feedChrony();
+            }
         } else {
             stats.recordNotSelected(sample);
+        }
+    }
+
+    /**
+     * One sample to chrony for one update of the clock: the system clock read between two reads of ours, back to back
+     * as {@link #systemClockOffsetNanos()} does (the tightest of {@link #SYSTEM_CLOCK_READS}); the policy decides.
+     */
+    private void feedChrony() {
+        ClockReading r = feedReading;
+        long bracketNanos = Long.MAX_VALUE;
+        long systemEpochNanos = 0;
+        long ionclockEpochNanos = 0;
+        long monoNanos = 0;
+        long boundNanos = 0;
+        ClockStatus status = null;
+        for (int i = 0; i < SYSTEM_CLOCK_READS; i++) {
+            clock.readAt(mono.monoNanos(), r);
+            long beforeEpochNanos = r.epochNanos;
+            long hostEpochNanos = SystemMonoClock.HOST_EPOCH.epochNanos();
+            clock.readAt(mono.monoNanos(), r);
+            long spanNanos = r.epochNanos - beforeEpochNanos;
+            if (spanNanos >= 0 && spanNanos < bracketNanos) {
+                bracketNanos = spanNanos;
+                systemEpochNanos = hostEpochNanos;
+                ionclockEpochNanos = beforeEpochNanos + spanNanos / 2;
+                monoNanos = r.monoNanos;
+                boundNanos = r.boundNanos;
+                status = r.status;
+            }
+        }
+        if (bracketNanos == Long.MAX_VALUE) {
+            return; // the model's time went backwards between two reads: impossible by construction
+        }
+        if (clock.leapSchedule().inGuard(clock.continuousNanosAt(monoNanos))) {
+            return; // within 2 s of a leap second: the system clock is inside its own leap handling (chrony applies it)
+        }
+        FeedResult result = chronyPolicy.prepare(status, boundNanos, clock.snapshot(monoNanos).leap(),
+                systemEpochNanos, ionclockEpochNanos, bracketNanos, monoNanos, chronySample);
+        if (result != FeedResult.READY) {
+            return;
+        }
+        FeedResult sent = chronyFeed.send(chronySample, ChronySockSample.SIZE_BYTES);
+        chronyPolicy.record(sent);
+        if (sent != lastChronySend) {
+            if (sent == FeedResult.SENT) {
+                LOG.infof("host clock: feeding chrony at %s (ionclock - system clock %d ns)", chronyFeed.path(),
+                        chronyPolicy.lastSentTrueMinusSystemNanos());
+            } else {
+                LOG.warnf("host clock: chrony's socket: %s (%s); counted, and tried again at each update", sent.label(),
+                        chronyFeed.lastError());
+            }
+            lastChronySend = sent;
         }
     }
 
@@ -483,6 +576,21 @@ public class ClockService {
             }
         }
         return offsetNanos;
+    }
+
+    /** {@code ionclock.host-clock} in force and why. */
+    HostClockSettings.Mode hostClockMode() {
+        return hostClockMode;
+    }
+
+    /** The chrony feed's policy and counters (chrony-sock only). */
+    public Optional<ChronyFeedPolicy> chronyFeedPolicy() {
+        return Optional.ofNullable(chronyPolicy);
+    }
+
+    /** The chrony feed's socket (chrony-sock only). */
+    public Optional<ChronySockFeed> chronyFeed() {
+        return Optional.ofNullable(chronyFeed);
     }
 
     public List<SourceStats.Source> sources() {

@@ -29,6 +29,7 @@ public final class ConfigCheck {
         SyncSettings.check(c, errors);
         errors.addAll(NtpSettings.check(c));
         NtpServerSettings.check(c.ntp(), errors);
+        HostClockSettings.check(c, errors);
         positive(errors, "ionclock.ready-bound", c.readyBound());
         positive(errors, "ionclock.bound-max", c.boundMax());
         positive(errors, "ionclock.holdover-after", c.holdoverAfter());

@@ -61,6 +61,15 @@ public interface IonclockConfig {
     @WithDefault("10m")
     Duration driftSaveInterval();
 
+    /**
+     * What ionclock does with the host's own clock (README: Feeding chrony): {@code none}, or {@code chrony-sock} (a
+     * sample to chronyd's SOCK refclock at each update of the clock). Default: {@code chrony-sock} when a chronyd
+     * process runs at start, else {@code none}. ({@code discipline}, clock_adjtime, is not built yet.)
+     */
+    Optional<String> hostClock();
+
+    ChronySock chronySock();
+
     Mqtt mqtt();
 
     Sync sync();
@@ -76,6 +85,21 @@ public interface IonclockConfig {
     enum LeapPolicy {
         SMEAR,
         STEP
+    }
+
+    /** {@code ionclock.host-clock=chrony-sock}: the socket chronyd binds and the largest error sent. */
+    interface ChronySock {
+        /** chrony.conf's {@code refclock SOCK PATH}: chronyd creates it; ionclock only sends to it. */
+        @WithDefault("/run/chrony/ionclock.sock")
+        String path();
+
+        /**
+         * A sample goes to chrony only while ionclock's bound (plus half the read of the two clocks) is within this
+         * (100 µs; below a millisecond Quarkus durations are ISO-8601: PT0.0001S). Keep chrony.conf's
+         * {@code delay} at twice it.
+         */
+        @WithDefault("PT0.0001S")
+        Duration boundMax();
     }
 
     interface Mqtt {

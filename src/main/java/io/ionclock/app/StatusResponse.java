@@ -9,6 +9,8 @@ import io.ionclock.core.DriftAllowance;
 import io.ionclock.core.Sample;
 import io.ionclock.core.SourceStats;
 import io.ionclock.core.clocklink.PeerStatus;
+import io.ionclock.core.hostclock.ChronyFeedPolicy;
+import io.ionclock.core.hostclock.FeedResult;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,7 @@ import java.util.Map;
  * {@code GET /api/v1/status}: the clock state, the reference, each source's statistics and state in the selection,
  * Clocklink ({@code sync}, null when {@code ionclock.sync.role} is off), the NTP client ({@code ntp}, null when
  * {@code ionclock.ntp.servers} is not set) and the NTP server ({@code ntpServer}, null when {@code ionclock.ntp.server}
- * is off).
+ * is off), and what ionclock does with the host's clock ({@code hostClock}, always present; the last field).
  */
 @RegisterForReflection(targets = {ClocklinkUdp.View.class, PeerStatus.class, NtpClientUdp.ServerView.class,
         NtpServerUdp.View.class})
@@ -30,7 +32,8 @@ public record StatusResponse(
         ClocklinkUdp.View sync,
         NtpClient ntp,
         NtpServerUdp.View ntpServer,
-        Leap leap) {
+        Leap leap,
+        HostClock hostClock) {
 
     /**
      * Leap seconds: the {@code policy} and the {@code timescale} served, the leap {@code announced} for the end of the
@@ -47,6 +50,19 @@ public record StatusResponse(
     @RegisterForReflection
     public record LeapList(String path, String state, boolean expired, long expiresEpochSeconds, String expires,
             int entries, String note) {
+    }
+
+    /**
+     * {@code ionclock.host-clock}: the {@code mode} in force and why ({@code reason}); for chrony-sock the socket
+     * {@code path}, {@code boundNanosMax}, samples {@code sent}, updates {@code skipped} by reason and sends that failed
+     * ({@code failed}: no_socket, queue_full, send_error) with the {@code lastError}; {@code lastSentOffsetNanos} is
+     * ionclock's time minus the system clock in the last sample sent (chrony's sign: positive when the system clock is
+     * behind) and {@code lastSentBoundNanos} the error it carried (-1: none sent).
+     */
+    @RegisterForReflection
+    public record HostClock(String mode, String reason, String path, long boundNanosMax, long sent,
+            Map<String, Long> skipped, Map<String, Long> failed, String lastError, long lastSentOffsetNanos,
+            long lastSentBoundNanos) {
     }
 
     /** The NTP client: its socket and each upstream server. */
@@ -121,7 +137,7 @@ public record StatusResponse(
         ClocklinkUdp.View sync = service.clocklink().map(ClocklinkUdp::view).orElse(null);
         NtpClient ntp = service.ntpClient().map(n -> ntpClient(service, n, s.monoNanos())).orElse(null);
         return new StatusResponse(profile, TimeResponse.of(s, service.timescale()), clock, reference, sources, sync, ntp,
-                ntpServer, leap(service, s));
+                ntpServer, leap(service, s), hostClock(service));
     }
 
     static Leap leap(ClockService service, ClockSnapshot s) {
@@ -134,6 +150,26 @@ public record StatusResponse(
         return new Leap(service.leapPolicy().name(), service.timescale(), s.leap().name(),
                 service.discipline().leapDecidedBy(), schedule.leapEpochSeconds(), schedule.offsetNanos(),
                 service.discipline().leapGuardDrops(), list);
+    }
+
+    static HostClock hostClock(ClockService service) {
+        HostClockSettings.Mode mode = service.hostClockMode();
+        ChronyFeedPolicy p = service.chronyFeedPolicy().orElse(null);
+        if (p == null) {
+            return new HostClock(mode.mode(), mode.reason(), null, 0, 0, Map.of(), Map.of(), "", 0, -1);
+        }
+        Map<String, Long> skipped = new java.util.LinkedHashMap<>();
+        Map<String, Long> failed = new java.util.LinkedHashMap<>();
+        for (FeedResult r : FeedResult.values()) {
+            if (r == FeedResult.SENT || !r.isOutcome()) {
+                continue;
+            }
+            (r.name().startsWith("SKIPPED_") ? skipped : failed).put(r.label().replace("skipped_", ""), p.count(r));
+        }
+        return new HostClock(mode.mode(), mode.reason(), service.chronyFeed().map(f -> f.path()).orElse(null),
+                p.boundNanosMax(), p.count(FeedResult.SENT), skipped, failed,
+                service.chronyFeed().map(f -> f.lastError()).orElse(""), p.lastSentTrueMinusSystemNanos(),
+                p.lastSentBoundNanos());
     }
 
     private static NtpClient ntpClient(ClockService service, NtpClientUdp n, long nowMonoNanos) {

@@ -68,7 +68,9 @@ class TimeApiTest {
                 .body("sources[0].name", equalTo("SIM"))
                 .body("sources[0].accepted", greaterThan(1))
                 .body("sources[0].lastSample.refEpochNanos", notNullValue())
-                .body("time.status", equalTo("SYNCHRONIZED"));
+                .body("time.status", equalTo("SYNCHRONIZED"))
+                .body("hostClock.mode", equalTo("none"))
+                .body("hostClock.reason", equalTo("ionclock.host-clock=none"));
     }
 
     @Test
@@ -94,6 +96,8 @@ class TimeApiTest {
                 "ionclock_samples_total{result=\"rejected_suspect\",source=\"SIM\"}"}) {
             assertTrue(metrics.contains(name), "missing " + name);
         }
-        given().get("/q/metrics").then().body(containsString("ionclock_clock_steps_total"));
+        given().get("/q/metrics").then().body(containsString("ionclock_clock_steps_total"))
+                .body(containsString("ionclock_host_clock_mode{mode=\"none\"} 1.0"))
+                .body(containsString("ionclock_host_clock_samples_total{result=\"skipped_bound_over_max\"} 0.0"));
     }
 }

@@ -161,16 +161,21 @@ public final class LeapSchedule {
         if (direction == 0) {
             return utcNanos + offsetNanos;
         }
+        if (inGuard(localContinuousNanos)) {
+            return Long.MIN_VALUE;
+        }
+        return localContinuousNanos < leapC() ? utcNanos + offsetNanos : utcNanos + offsetNanos + direction * SECOND_NANOS;
+    }
+
+    /** Whether {@code continuousNanos} is within {@link #GUARD_NANOS} of the pending leap second (nothing is measured then). */
+    public boolean inGuard(long continuousNanos) {
+        if (direction == 0) {
+            return false;
+        }
         long lc = leapC();
         long first = lc - GUARD_NANOS - (direction < 0 ? SECOND_NANOS : 0);
         long last = lc + GUARD_NANOS + (direction > 0 ? SECOND_NANOS : 0);
-        if (localContinuousNanos < first) {
-            return utcNanos + offsetNanos;
-        }
-        if (localContinuousNanos >= last) {
-            return utcNanos + offsetNanos + direction * SECOND_NANOS;
-        }
-        return Long.MIN_VALUE;
+        return continuousNanos >= first && continuousNanos < last;
     }
 
     /**
