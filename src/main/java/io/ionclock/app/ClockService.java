@@ -6,7 +6,11 @@ import io.ionclock.adapter.clock.SystemMonoClock;
 import io.ionclock.adapter.clockctl.ChronySockFeed;
 import io.ionclock.adapter.gnss.GnssReferenceSource;
 import io.ionclock.adapter.net.ClocklinkUdp;
+import io.ionclock.adapter.clockctl.LinuxTimex;
+import io.ionclock.adapter.clockctl.OtherDiscipline;
 import io.ionclock.adapter.net.NtpClientUdp;
+import io.ionclock.core.hostclock.HostClockDiscipline;
+import io.ionclock.core.hostclock.HostClockDisciplineConfig;
 import io.ionclock.adapter.storage.LeapFile;
 import io.ionclock.core.leap.LeapSchedule;
 import io.ionclock.adapter.pps.GpioPpsInput;
@@ -115,6 +119,11 @@ public class ClockService {
     private HostClockSettings.Mode hostClockMode = new HostClockSettings.Mode(HostClockSettings.NONE, "not started");
     private ChronyFeedPolicy chronyPolicy; // chrony-sock only
     private ChronySockFeed chronyFeed; // chrony-sock only
+    private HostClockDiscipline hostDiscipline; // discipline only
+    private final ClockReading hostReading = new ClockReading();
+    private long lastHostUpdateMonoNanos = Long.MIN_VALUE;
+    /** The host loop is updated at most this often. */
+    static final long HOST_CLOCK_UPDATE_NANOS = 1_000_000_000L;
     private final byte[] chronySample = new byte[ChronySockSample.SIZE_BYTES]; // loop only
     private final ClockReading feedReading = new ClockReading(); // loop only
     private FeedResult lastChronySend; // loop only: logged when it changes
@@ -201,8 +210,80 @@ public class ClockService {
             LOG.infof("host clock: chrony-sock (%s): a sample to %s at each update while SYNCHRONIZED and the bound is"
                     + " within %s (chrony.conf: refclock SOCK %s ...)", hostClockMode.reason(), path,
                     config.chronySock().boundMax(), path);
+        } else if (HostClockSettings.DISCIPLINE.equals(hostClockMode.mode())) {
+            startDiscipline();
         } else {
             LOG.infof("host clock: %s (%s)", hostClockMode.mode(), hostClockMode.reason());
+        }
+    }
+
+    /**
+     * {@code ionclock.host-clock=discipline}: refuses to start (the service stops, naming the key) when another program
+     * disciplines the clock, off 64-bit Linux, or without CAP_SYS_TIME; otherwise the kernel PLL is turned off and the
+     * loop steers CLOCK_REALTIME from each update ({@link #updateHostClock}).
+     */
+    private void startDiscipline() {
+        Optional<String> other = new OtherDiscipline().refusal();
+        if (other.isPresent()) {
+            throw new IllegalStateException("ionclock.host-clock=discipline: " + other.get()
+                    + "; stop it, or use ionclock.host-clock=chrony-sock to feed it instead");
+        }
+        LinuxTimex kernel;
+        try {
+            kernel = new LinuxTimex();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("ionclock.host-clock=discipline: " + e.getMessage(), e);
+        }
+        hostDiscipline = new HostClockDiscipline(HostClockDisciplineConfig.defaults(), kernel);
+        if (!hostDiscipline.start()) {
+            throw new IllegalStateException("ionclock.host-clock=discipline: the kernel refused ("
+                    + hostDiscipline.lastKernelError() + "); it needs CAP_SYS_TIME (see yocto/README.md)");
+        }
+        LOG.infof("host clock: discipline (%s): steering CLOCK_REALTIME, slews at most %.0f ppm, a step only before the"
+                + " first synchronisation and above %d ms", hostClockMode.reason(),
+                HostClockDisciplineConfig.defaults().slewRatePpmMax(),
+                HostClockDisciplineConfig.defaults().stepThresholdNanos() / 1_000_000);
+    }
+
+    /** At most once a second, from the loop: ionclock's UTC and the system clock, back to back, into the host loop. */
+    private void updateHostClock(long nowMonoNanos) {
+        if (hostDiscipline == null || nowMonoNanos - lastHostUpdateMonoNanos < HOST_CLOCK_UPDATE_NANOS) {
+            return;
+        }
+        ClockReading r = hostReading;
+        long bracketNanos = Long.MAX_VALUE;
+        long systemEpochNanos = 0;
+        long ionclockEpochNanos = 0;
+        long monoNanos = 0;
+        long boundNanos = 0;
+        ClockStatus status = null;
+        for (int i = 0; i < SYSTEM_CLOCK_READS; i++) {
+            clock.readAt(mono.monoNanos(), r);
+            long before = r.epochNanos;
+            long host = SystemMonoClock.HOST_EPOCH.epochNanos();
+            clock.readAt(mono.monoNanos(), r);
+            long span = r.epochNanos - before;
+            if (span >= 0 && span < bracketNanos) {
+                bracketNanos = span;
+                systemEpochNanos = host;
+                ionclockEpochNanos = before + span / 2;
+                monoNanos = r.monoNanos;
+                boundNanos = r.boundNanos + span / 2;
+                status = r.status;
+            }
+        }
+        if (bracketNanos == Long.MAX_VALUE || monoNanos <= lastHostUpdateMonoNanos) {
+            return;
+        }
+        long c = clock.continuousNanosAt(monoNanos);
+        if (clock.leapSchedule().inGuard(c)) {
+            return; // both clocks are inside their leap handling
+        }
+        lastHostUpdateMonoNanos = monoNanos;
+        HostClockDiscipline.Update u = hostDiscipline.update(monoNanos, ionclockEpochNanos, boundNanos, status,
+                systemEpochNanos, clock.leapSchedule().announcedAt(c));
+        if (u.kernelErrors() > 0 && hostDiscipline.kernelErrorCount() == u.kernelErrors()) {
+            LOG.warnf("host clock: the kernel refused a call (%s); counted, and tried again", hostDiscipline.lastKernelError());
         }
     }
 
@@ -324,6 +405,7 @@ public class ClockService {
                     discipline.refresh(nowMonoNanos);
                 }
                 tellClocklinkWhetherOnOwnReference();
+                updateHostClock(nowMonoNanos);
             } catch (RuntimeException e) {
                 // A bug, not bad input (samples are validated at construction): keep the loop alive.
                 LOG.errorf(e, "discipline loop: %s", queued);
@@ -579,6 +661,11 @@ public class ClockService {
     }
 
     /** {@code ionclock.host-clock} in force and why. */
+    /** The host loop when {@code ionclock.host-clock=discipline}. */
+    public Optional<HostClockDiscipline> hostDiscipline() {
+        return Optional.ofNullable(hostDiscipline);
+    }
+
     HostClockSettings.Mode hostClockMode() {
         return hostClockMode;
     }

@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
 final class HostClockSettings {
     static final String NONE = "none";
     static final String CHRONY_SOCK = "chrony-sock";
-    /** clock_adjtime (issue 20 part 2): named so the error can say it is not built yet. */
+    /** clock_adjtime: ionclock steers the system clock itself (opt-in; needs CAP_SYS_TIME). */
     static final String DISCIPLINE = "discipline";
     static final List<String> MODES = List.of(NONE, CHRONY_SOCK, DISCIPLINE);
     /** The process name chronyd runs under (/proc/PID/comm). */
@@ -34,10 +34,8 @@ final class HostClockSettings {
 
     static void check(IonclockConfig c, List<String> errors) {
         c.hostClock().ifPresent(m -> {
-            if (DISCIPLINE.equals(m)) {
-                errors.add("ionclock.host-clock: 'discipline' (clock_adjtime) is not built yet; use none or chrony-sock");
-            } else if (!NONE.equals(m) && !CHRONY_SOCK.equals(m)) {
-                errors.add("ionclock.host-clock: '" + m + "' is not one of [none, chrony-sock] (discipline: not built yet)");
+            if (!MODES.contains(m)) {
+                errors.add("ionclock.host-clock: '" + m + "' is not one of " + MODES);
             }
         });
         String problem = ChronySockFeed.pathProblem(c.chronySock().path());

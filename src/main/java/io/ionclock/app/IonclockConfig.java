@@ -64,7 +64,8 @@ public interface IonclockConfig {
     /**
      * What ionclock does with the host's own clock (README: Feeding chrony): {@code none}, or {@code chrony-sock} (a
      * sample to chronyd's SOCK refclock at each update of the clock). Default: {@code chrony-sock} when a chronyd
-     * process runs at start, else {@code none}. ({@code discipline}, clock_adjtime, is not built yet.)
+     * process runs at start, else {@code none}. {@code discipline}: ionclock steers the system clock (clock_adjtime;
+     * opt-in, needs CAP_SYS_TIME, refused while chronyd, ntpd or systemd-timesyncd disciplines it).
      */
     Optional<String> hostClock();
 

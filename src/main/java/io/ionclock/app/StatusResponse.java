@@ -62,7 +62,17 @@ public record StatusResponse(
     @RegisterForReflection
     public record HostClock(String mode, String reason, String path, long boundNanosMax, long sent,
             Map<String, Long> skipped, Map<String, Long> failed, String lastError, long lastSentOffsetNanos,
-            long lastSentBoundNanos) {
+            long lastSentBoundNanos, Discipline discipline) {
+    }
+
+    /**
+     * {@code ionclock.host-clock=discipline}: whether the loop runs, the system clock minus ionclock's UTC at the last
+     * update ({@code offsetNanos}), the learned base frequency and the frequency set in the kernel (ppb), updates,
+     * steps (only before the first synchronisation), steps refused (slewed instead) and kernel errors.
+     */
+    @RegisterForReflection
+    public record Discipline(boolean started, boolean everSynchronized, long offsetNanos, double baseFrequencyPpb,
+            double frequencyPpb, long updates, long steps, long stepsRefused, long kernelErrors, String lastKernelError) {
     }
 
     /** The NTP client: its socket and each upstream server. */
@@ -156,7 +166,10 @@ public record StatusResponse(
         HostClockSettings.Mode mode = service.hostClockMode();
         ChronyFeedPolicy p = service.chronyFeedPolicy().orElse(null);
         if (p == null) {
-            return new HostClock(mode.mode(), mode.reason(), null, 0, 0, Map.of(), Map.of(), "", 0, -1);
+            Discipline d = service.hostDiscipline().map(h -> new Discipline(h.started(), h.everSynchronized(),
+                    h.lastOffsetNanos(), h.baseFrequencyPpb(), h.frequencyPpb(), h.updateCount(), h.stepCount(),
+                    h.stepsRefusedCount(), h.kernelErrorCount(), h.lastKernelError())).orElse(null);
+            return new HostClock(mode.mode(), mode.reason(), null, 0, 0, Map.of(), Map.of(), "", 0, -1, d);
         }
         Map<String, Long> skipped = new java.util.LinkedHashMap<>();
         Map<String, Long> failed = new java.util.LinkedHashMap<>();
@@ -169,7 +182,7 @@ public record StatusResponse(
         return new HostClock(mode.mode(), mode.reason(), service.chronyFeed().map(f -> f.path()).orElse(null),
                 p.boundNanosMax(), p.count(FeedResult.SENT), skipped, failed,
                 service.chronyFeed().map(f -> f.lastError()).orElse(""), p.lastSentTrueMinusSystemNanos(),
-                p.lastSentBoundNanos());
+                p.lastSentBoundNanos(), null);
     }
 
     private static NtpClient ntpClient(ClockService service, NtpClientUdp n, long nowMonoNanos) {

@@ -1,6 +1,7 @@
 package io.ionclock.core.hostclock;
 
 import io.ionclock.core.ClockStatus;
+import io.ionclock.core.LeapIndicator;
 
 /**
  * Disciplines the kernel's CLOCK_REALTIME to ionclock's clock, the way chrony does ({@code sys_timex.c},
@@ -131,6 +132,17 @@ public final class HostClockDiscipline {
      */
     public Update update(long monoNanos, long ionclockEpochNanos, long boundNanos, ClockStatus status,
             long systemEpochNanos) {
+        return update(monoNanos, ionclockEpochNanos, boundNanos, status, systemEpochNanos, LeapIndicator.NONE);
+    }
+
+    /**
+     * As {@link #update(long, long, long, ClockStatus, long)}, with the leap second announced for the end of the UTC
+     * day: while synchronized it is handed to the kernel (STA_INS or STA_DEL), which inserts or deletes it at midnight
+     * itself, as chrony does in its default {@code leapsecmode system}. The caller skips updates within a leap's guard
+     * (ionclock's UTC and the kernel's are both inside their leap handling then).
+     */
+    public Update update(long monoNanos, long ionclockEpochNanos, long boundNanos, ClockStatus status,
+            long systemEpochNanos, LeapIndicator leap) {
         if (haveLast && monoNanos - lastMonoNanos <= 0) {
             throw new IllegalArgumentException("mono instants must increase: " + lastMonoNanos + " then " + monoNanos);
         }
@@ -197,6 +209,8 @@ public final class HostClockDiscipline {
         } else if (config.clearUnsyncWhenSynchronized()) {
             kernelStatus = 0;
         }
+        kernelStatus |= leap == LeapIndicator.INSERT ? KernelClockState.STA_INS
+                : leap == LeapIndicator.DELETE ? KernelClockState.STA_DEL : 0;
         setSyncStatus(maxErrorMicros, Math.min(estErrorMicros, KernelClockState.MAX_ERROR_MICROS_MAX), kernelStatus);
         return new Update(stepNanos != 0 ? Action.STEP : Action.SLEW, offsetNanos, stepNanos, baseFrequencyPpb,
                 correctionPpb, appliedFrequencyPpb, (int) (kernelErrorCount - errorsBefore));

@@ -208,6 +208,25 @@ class HostClockDisciplineTest {
     }
 
     @Test
+    void theAnnouncedLeapGoesToTheKernelWhileSynchronized() {
+        HostClockRig rig = new HostClockRig(HostClockDisciplineConfig.defaults(), 3_000_000L, 20_000, 0,
+                IONCLOCK_NOISE_NANOS, 9);
+        rig.status = ClockStatus.SYNCHRONIZED;
+        rig.run(60);
+        assertEquals(0, rig.kernel.read().status() & (KernelClockState.STA_INS | KernelClockState.STA_DEL));
+        rig.leap = io.ionclock.core.LeapIndicator.INSERT;
+        rig.tick();
+        assertEquals(KernelClockState.STA_INS, rig.kernel.statusSets().getLast().status() & KernelClockState.STA_INS);
+        rig.leap = io.ionclock.core.LeapIndicator.DELETE;
+        rig.tick();
+        assertEquals(KernelClockState.STA_DEL, rig.kernel.statusSets().getLast().status()
+                & (KernelClockState.STA_INS | KernelClockState.STA_DEL));
+        rig.status = ClockStatus.HOLDOVER; // not synchronized: no leap handed to the kernel
+        rig.tick();
+        assertEquals(0, rig.kernel.statusSets().getLast().status() & (KernelClockState.STA_INS | KernelClockState.STA_DEL));
+    }
+
+    @Test
     void keepsUnsyncWhenConfiguredToLeaveTheRtcAlone() {
         HostClockDisciplineConfig config = new HostClockDisciplineConfig(500, 100_000_000L, 8_000_000_000L, 16, false);
         HostClockRig rig = converged(config, 0, 0, 0, 9);

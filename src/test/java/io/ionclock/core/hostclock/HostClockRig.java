@@ -46,11 +46,14 @@ final class HostClockRig {
     }
 
     /** One update, then one interval of true time. */
+    /** The leap announced with each update. */
+    io.ionclock.core.LeapIndicator leap = io.ionclock.core.LeapIndicator.NONE;
+
     HostClockDiscipline.Update tick() {
         long ionclockNanos = kernel.trueEpochNanos() + ionclockShiftNanos
                 + Math.round(random.nextGaussian() * ionclockNoiseNanos);
         HostClockDiscipline.Update u = loop.update(monoNanos(), ionclockNanos, BOUND_NANOS, status,
-                kernel.realtimeNanos());
+                kernel.realtimeNanos(), leap);
         updates.add(u);
         kernel.advanceNanos(INTERVAL_NANOS);
         elapsedNanos += INTERVAL_NANOS;
