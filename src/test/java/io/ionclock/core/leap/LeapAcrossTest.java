@@ -98,6 +98,34 @@ class LeapAcrossTest {
     }
 
     @Test
+    void sourcesAnnounceOnlyByMajorityAndOnlyForAMonthsEnd() {
+        DisciplineConfig config = new DisciplineConfig(500_000, 200, 100_000, 5 * S, S);
+        // Three agreeing sources, no list. 2026-12-31 (a month's end) from 10:00, then 2027-01-15 (not one).
+        for (int announcing = 0; announcing <= 3; announcing++) {
+            for (String day : new String[] {"2026-12-31T10:00:00Z", "2027-01-15T10:00:00Z"}) {
+                long t = Instant.parse(day).getEpochSecond() * S;
+                long mono = S;
+                DisciplinedClock clock = new DisciplinedClock(config, mono, t, Double.NaN);
+                DisciplineLoop loop = new DisciplineLoop(clock);
+                int[] src = {loop.addSource("a", 1), loop.addSource("b", 1), loop.addSource("c", 1)};
+                loop.configureLeap(null, LeapSchedule.Policy.STEP);
+                for (int i = 0; i < 60; i++) {
+                    t += S;
+                    mono += S;
+                    for (int k = 0; k < 3; k++) {
+                        LeapIndicator says = k < announcing ? LeapIndicator.INSERT : LeapIndicator.NONE;
+                        loop.offer(src[k], new Sample("S" + k, mono, t, 0, ERROR_NANOS, says), mono);
+                    }
+                }
+                boolean expected = announcing >= 2 && day.startsWith("2026-12-31");
+                assertEquals(expected ? LeapIndicator.INSERT : LeapIndicator.NONE, clock.snapshot(mono).leap(),
+                        announcing + " of 3 announcing on " + day);
+                assertEquals(expected ? DisciplineLoop.LEAP_BY_SOURCES : DisciplineLoop.LEAP_BY_NONE, loop.leapDecidedBy());
+            }
+        }
+    }
+
+    @Test
     void anExpiredListInventsNothing() throws Exception {
         DisciplineConfig config = new DisciplineConfig(500_000, 200, 100_000, 5 * S, S);
         // Past the synthetic list's expiry (2030-01-01): the list says nothing, the sources nothing either.
