@@ -22,6 +22,7 @@ public final class LinuxErrno {
     public static final int ERANGE = 34;
     public static final int ENOMSG = 42;
     public static final int EMSGSIZE = 90;
+    public static final int EPROTOTYPE = 91;
     public static final int EOPNOTSUPP = 95;
     public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
@@ -56,6 +57,7 @@ public final class LinuxErrno {
             case ERANGE -> "ERANGE";
             case ENOMSG -> "ENOMSG";
             case EMSGSIZE -> "EMSGSIZE";
+            case EPROTOTYPE -> "EPROTOTYPE";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case EAFNOSUPPORT -> "EAFNOSUPPORT";
             case EADDRINUSE -> "EADDRINUSE";
