@@ -245,43 +245,48 @@ public class ClockService {
                 HostClockDisciplineConfig.defaults().stepThresholdNanos() / 1_000_000);
     }
 
+    /**
+     * One back-to-back read for the host clock's users (the chrony feed, the discipline): the system clock between two
+     * reads of ionclock's UTC ({@code readAt}: the readers' floor is not moved), the tightest of
+     * {@link #SYSTEM_CLOCK_READS}; ionclock's time is the middle of the two reads. Null if no read was usable.
+     */
+    private PairRead readPair(ClockReading r) {
+        PairRead best = null;
+        for (int i = 0; i < SYSTEM_CLOCK_READS; i++) {
+            clock.readAt(mono.monoNanos(), r);
+            long beforeEpochNanos = r.epochNanos;
+            long hostEpochNanos = SystemMonoClock.HOST_EPOCH.epochNanos();
+            clock.readAt(mono.monoNanos(), r);
+            long spanNanos = r.epochNanos - beforeEpochNanos;
+            if (spanNanos >= 0 && (best == null || spanNanos < best.bracketNanos())) {
+                best = new PairRead(r.monoNanos, beforeEpochNanos + spanNanos / 2, hostEpochNanos, spanNanos,
+                        r.boundNanos, r.status);
+            }
+        }
+        return best;
+    }
+
+    /** ionclock's UTC and the system clock read back to back ({@link #readPair}). */
+    private record PairRead(long monoNanos, long ionclockEpochNanos, long systemEpochNanos, long bracketNanos,
+            long boundNanos, ClockStatus status) {
+    }
+
     /** At most once a second, from the loop: ionclock's UTC and the system clock, back to back, into the host loop. */
     private void updateHostClock(long nowMonoNanos) {
         if (hostDiscipline == null || nowMonoNanos - lastHostUpdateMonoNanos < HOST_CLOCK_UPDATE_NANOS) {
             return;
         }
-        ClockReading r = hostReading;
-        long bracketNanos = Long.MAX_VALUE;
-        long systemEpochNanos = 0;
-        long ionclockEpochNanos = 0;
-        long monoNanos = 0;
-        long boundNanos = 0;
-        ClockStatus status = null;
-        for (int i = 0; i < SYSTEM_CLOCK_READS; i++) {
-            clock.readAt(mono.monoNanos(), r);
-            long before = r.epochNanos;
-            long host = SystemMonoClock.HOST_EPOCH.epochNanos();
-            clock.readAt(mono.monoNanos(), r);
-            long span = r.epochNanos - before;
-            if (span >= 0 && span < bracketNanos) {
-                bracketNanos = span;
-                systemEpochNanos = host;
-                ionclockEpochNanos = before + span / 2;
-                monoNanos = r.monoNanos;
-                boundNanos = r.boundNanos + span / 2;
-                status = r.status;
-            }
-        }
-        if (bracketNanos == Long.MAX_VALUE || monoNanos <= lastHostUpdateMonoNanos) {
+        PairRead p = readPair(hostReading);
+        if (p == null || p.monoNanos() <= lastHostUpdateMonoNanos) {
             return;
         }
-        long c = clock.continuousNanosAt(monoNanos);
+        long c = clock.continuousNanosAt(p.monoNanos());
         if (clock.leapSchedule().inGuard(c)) {
             return; // both clocks are inside their leap handling
         }
-        lastHostUpdateMonoNanos = monoNanos;
-        HostClockDiscipline.Update u = hostDiscipline.update(monoNanos, ionclockEpochNanos, boundNanos, status,
-                systemEpochNanos, clock.leapSchedule().announcedAt(c));
+        lastHostUpdateMonoNanos = p.monoNanos();
+        HostClockDiscipline.Update u = hostDiscipline.update(p.monoNanos(), p.ionclockEpochNanos(),
+                p.boundNanos() + p.bracketNanos() / 2, p.status(), p.systemEpochNanos(), clock.leapSchedule().announcedAt(c));
         if (u.kernelErrors() > 0 && hostDiscipline.kernelErrorCount() == u.kernelErrors()) {
             LOG.warnf("host clock: the kernel refused a call (%s); counted, and tried again", hostDiscipline.lastKernelError());
         }
@@ -446,36 +451,16 @@ public class ClockService {
      * as {@link #systemClockOffsetNanos()} does (the tightest of {@link #SYSTEM_CLOCK_READS}); the policy decides.
      */
     private void feedChrony() {
-        ClockReading r = feedReading;
-        long bracketNanos = Long.MAX_VALUE;
-        long systemEpochNanos = 0;
-        long ionclockEpochNanos = 0;
-        long monoNanos = 0;
-        long boundNanos = 0;
-        ClockStatus status = null;
-        for (int i = 0; i < SYSTEM_CLOCK_READS; i++) {
-            clock.readAt(mono.monoNanos(), r);
-            long beforeEpochNanos = r.epochNanos;
-            long hostEpochNanos = SystemMonoClock.HOST_EPOCH.epochNanos();
-            clock.readAt(mono.monoNanos(), r);
-            long spanNanos = r.epochNanos - beforeEpochNanos;
-            if (spanNanos >= 0 && spanNanos < bracketNanos) {
-                bracketNanos = spanNanos;
-                systemEpochNanos = hostEpochNanos;
-                ionclockEpochNanos = beforeEpochNanos + spanNanos / 2;
-                monoNanos = r.monoNanos;
-                boundNanos = r.boundNanos;
-                status = r.status;
-            }
-        }
-        if (bracketNanos == Long.MAX_VALUE) {
+        PairRead p = readPair(feedReading);
+        if (p == null) {
             return; // the model's time went backwards between two reads: impossible by construction
         }
-        if (clock.leapSchedule().inGuard(clock.continuousNanosAt(monoNanos))) {
+        long c = clock.continuousNanosAt(p.monoNanos());
+        if (clock.leapSchedule().inGuard(c)) {
             return; // within 2 s of a leap second: the system clock is inside its own leap handling (chrony applies it)
         }
-        FeedResult result = chronyPolicy.prepare(status, boundNanos, clock.snapshot(monoNanos).leap(),
-                systemEpochNanos, ionclockEpochNanos, bracketNanos, monoNanos, chronySample);
+        FeedResult result = chronyPolicy.prepare(p.status(), p.boundNanos(), clock.leapSchedule().announcedAt(c),
+                p.systemEpochNanos(), p.ionclockEpochNanos(), p.bracketNanos(), p.monoNanos(), chronySample);
         if (result != FeedResult.READY) {
             return;
         }

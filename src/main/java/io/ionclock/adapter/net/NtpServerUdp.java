@@ -203,14 +203,7 @@ public final class NtpServerUdp implements AutoCloseable {
             txLost += l.transmitTimesLost;
             fallbacks += l.kernelTimestampFallbacks;
             failures += l.failures;
-            long[] c = l.rxToTx.copyCounts();
-            if (counts == null) {
-                counts = c;
-            } else {
-                for (int i = 0; i < c.length; i++) {
-                    counts[i] += c[i];
-                }
-            }
+            counts = add(counts, l.rxToTx.copyCounts());
             if (l.note != null) {
                 note.append(note.isEmpty() ? "" : "; ").append(l.bind).append(": ").append(l.note);
             }
@@ -243,18 +236,22 @@ public final class NtpServerUdp implements AutoCloseable {
         rateRequests = n;
     }
 
+    /** {@code sum + c}, element by element ({@code c} itself when there is no sum yet). */
+    private static long[] add(long[] sum, long[] c) {
+        if (sum == null) {
+            return c;
+        }
+        for (int i = 0; i < c.length; i++) {
+            sum[i] += c[i];
+        }
+        return sum;
+    }
+
     /** The receive-to-transmit histogram counts summed over the sockets (benchmarks take differences). */
     public long[] rxToTxCounts() {
         long[] counts = null;
         for (Listener l : listeners) {
-            long[] c = l.rxToTx.copyCounts();
-            if (counts == null) {
-                counts = c;
-            } else {
-                for (int i = 0; i < c.length; i++) {
-                    counts[i] += c[i];
-                }
-            }
+            counts = add(counts, l.rxToTx.copyCounts());
         }
         return counts == null ? new long[0] : counts;
     }
