@@ -104,6 +104,8 @@ public final class SimulatedReceiver implements AutoCloseable {
         try {
             feed.write(text.getBytes(StandardCharsets.US_ASCII));
             feed.flush();
+            long lateNanos = hostEpochNanos() - epochSecond * SECOND_NANOS;
+            writeDelayNanosMax.accumulateAndGet(lateNanos, Math::max);
         } catch (IOException e) {
             // the pty went away (a test unplugging the receiver): the next second tries again
         }
@@ -116,6 +118,16 @@ public final class SimulatedReceiver implements AutoCloseable {
             cs ^= body.charAt(i);
         }
         return "$" + body + String.format("*%02X\r\n", cs);
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong writeDelayNanosMax = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * The longest a second's NMEA actually took to be written after the second began: the scheduled delay and wobble,
+     * plus whatever a loaded machine added (a test's upper expectation).
+     */
+    public long writeDelayNanosMax() {
+        return writeDelayNanosMax.get();
     }
 
     public static long hostEpochNanos() {

@@ -83,8 +83,12 @@ class GnssReferenceSourceTest {
                 await().atMost(SYNC_DEADLINE).until(() -> (Boolean) source.details().get("nmeaDelayCalibrated"));
                 Map<String, Object> d = source.details();
                 long meanNanos = (Long) d.get("nmeaDelayMeanNanos");
-                assertTrue(meanNanos > NMEA_DELAY_MILLIS * 1_000_000 && meanNanos < (NMEA_DELAY_MILLIS + WOBBLE_MILLIS + 30) * 1_000_000,
-                        "measured NMEA delay " + meanNanos);
+                // Between the scheduled delay and the latest the receiver really wrote (a loaded machine writes late;
+                // the pty adds little), plus 30 ms for the pty.
+                assertTrue(meanNanos > NMEA_DELAY_MILLIS * 1_000_000
+                        && meanNanos < Math.max((NMEA_DELAY_MILLIS + WOBBLE_MILLIS) * 1_000_000, receiver.writeDelayNanosMax())
+                                + 30_000_000L,
+                        "measured NMEA delay " + meanNanos + ", the receiver's latest write " + receiver.writeDelayNanosMax());
                 assertEquals(0L, d.get("ambiguousDropped"));
                 assertEquals(0L, d.get("labelConflicts"));
             } finally {

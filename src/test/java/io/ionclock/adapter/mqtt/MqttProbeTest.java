@@ -55,8 +55,10 @@ class MqttProbeTest {
                     assertEquals(HostMqttClock.BOUND_NANOS, Long.parseLong(m.group(3)));
                     assertEquals(HostMqttClock.BOUND_NANOS + delayNanos / 2, Long.parseLong(m.group(4)));
                     assertTrue(delayNanos >= 0, r.out());
-                    // the stand-in clock is the host clock (read once, then advanced by the monotonic clock)
-                    assertTrue(Math.abs(offsetNanos) < 50_000_000L, r.out());
+                    // the stand-in clock is the host clock (read once, then advanced by the monotonic clock): each offset
+                    // lies within its own honest error (half its round trip: a loaded machine makes that wide), plus the
+                    // drift of the stand-in's monotonic clock from the host clock over the test
+                    assertTrue(Math.abs(offsetNanos) <= Long.parseLong(m.group(4)) + 1_000_000L, r.out());
                 }
                 assertEquals(5, n, r.out());
                 assertTrue(r.out().contains("summary: 5/5 answered"), r.out());
