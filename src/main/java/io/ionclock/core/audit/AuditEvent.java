@@ -14,6 +14,7 @@ public record AuditEvent(String type, Map<String, Object> fields) {
     public static final String SOURCE_SELECTED = "source_selected";
     public static final String SOURCE_LOST = "source_lost";
     public static final String STATUS = "status";
+    public static final String CLOCK_STEP = "clock_step";
     public static final String FREQUENCY_STEP = "frequency_step";
     public static final String WINDOW_RESET = "window_reset";
     public static final String LEAP_ANNOUNCED = "leap_announced";

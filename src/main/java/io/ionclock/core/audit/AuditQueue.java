@@ -35,6 +35,11 @@ public final class AuditQueue {
         return false;
     }
 
+    /** Offers without counting a drop when full (a wake-up the writer ignores). */
+    public boolean offerUncounted(AuditEvent event) {
+        return queue.offer(event);
+    }
+
     /** The next event, waiting at most {@code timeoutNanos}; null if none. The writer's thread. */
     public AuditEvent poll(long timeoutNanos) throws InterruptedException {
         return queue.poll(timeoutNanos, TimeUnit.NANOSECONDS);

@@ -162,7 +162,8 @@ public final class AuditVerifier {
                     lastLine = lineNo;
                     continue;
                 }
-                if (r.seq() == expectedSeq - 1 && r.prev().equals(hashBefore) && lastLine == lineNo - 1) {
+                if (r.seq() == expectedSeq - 1 && r.prev().equals(hashBefore) && lastLine > 0
+                        && lastLine == lineNo - 1) {
                     // Two records claim one place in the chain: the one the chain goes on from is the real one.
                     boolean nextFollowsThis = next != null && next.hashOk() && next.prev().equals(r.hash());
                     int inserted = nextFollowsThis ? lastLine : lineNo;

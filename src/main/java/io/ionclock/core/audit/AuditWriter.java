@@ -50,10 +50,11 @@ public final class AuditWriter {
     private long lastEpochNanos = Long.MIN_VALUE;
     private long recoveredPartialBytes;
     // Counters.
-    private long recordsWritten;
-    private long writeErrors;
+    private volatile long recordsWritten; // written by the writer's thread only
+    private volatile long writeErrors; // written by the writer's thread only
     private long lostUnrecorded; // lost by write errors, not yet in an audit_gap
-    private long dropsRecorded; // queue drops already in an audit_gap
+    private volatile String lastError = "";
+    private volatile long dropsRecorded; // queue drops already in an audit_gap; written by the writer's thread only
     private long firstUnrecordedLossMonoNanos = Long.MIN_VALUE;
     private volatile long lostUnrecordedPublished;
     private volatile long firstLossMonoNanosPublished = Long.MIN_VALUE;
@@ -118,19 +119,9 @@ public final class AuditWriter {
      * lost, and the next write records the gap).
      */
     public boolean write(AuditEvent event, long queueDropsTotal) {
-        long lostDrops = queueDropsTotal - dropsRecorded;
-        if (lostUnrecorded > 0 || lostDrops > 0) {
-            AuditEvent gap = AuditEvent.of(AuditEvent.AUDIT_GAP, "lost_write_errors", lostUnrecorded,
-                    "lost_queue_full", lostDrops, "since_mono_nanos", firstUnrecordedLossMonoNanos == Long.MIN_VALUE
-                            ? clock.monoNanos() : firstUnrecordedLossMonoNanos);
-            if (!append(gap)) {
-                lose();
-                return false;
-            }
-            lostUnrecorded = 0;
-            dropsRecorded += lostDrops;
-            firstUnrecordedLossMonoNanos = Long.MIN_VALUE;
-            publish();
+        if (!flushGap(queueDropsTotal)) {
+            lose();
+            return false;
         }
         if (!append(event)) {
             lose();
@@ -139,7 +130,34 @@ public final class AuditWriter {
         return true;
     }
 
-    /** Records a loss of {@code count} records the writer never saw (the queue's drops are counted apart). */
+    /**
+     * Writes the {@code audit_gap} record when records were lost since the last write (write errors, or {@code
+     * queueDropsTotal} beyond what is recorded); true when there was none or it is written. The writer's thread calls
+     * it when idle too, so a gap is recorded once the disk takes writes again, without waiting for an event.
+     */
+    public boolean flushGap(long queueDropsTotal) {
+        long lostDrops = queueDropsTotal - dropsRecorded;
+        if (lostUnrecorded == 0 && lostDrops <= 0) {
+            return true;
+        }
+        AuditEvent gap = AuditEvent.of(AuditEvent.AUDIT_GAP, "lost_write_errors", lostUnrecorded,
+                "lost_queue_full", lostDrops, "since_mono_nanos", firstUnrecordedLossMonoNanos == Long.MIN_VALUE
+                        ? clock.monoNanos() : firstUnrecordedLossMonoNanos);
+        if (!append(gap)) {
+            if (firstUnrecordedLossMonoNanos == Long.MIN_VALUE) {
+                firstUnrecordedLossMonoNanos = clock.monoNanos();
+                publish();
+            }
+            return false;
+        }
+        lostUnrecorded = 0;
+        dropsRecorded += lostDrops;
+        firstUnrecordedLossMonoNanos = Long.MIN_VALUE;
+        publish();
+        return true;
+    }
+
+    /** One event lost to a write error (the queue's drops are counted apart). */
     private void lose() {
         lostUnrecorded++;
         if (firstUnrecordedLossMonoNanos == Long.MIN_VALUE) {
@@ -172,6 +190,7 @@ public final class AuditWriter {
             return true;
         } catch (IOException | RuntimeException e) {
             writeErrors++;
+            lastError = e.toString();
             abandonFile();
             return false;
         }
@@ -253,6 +272,16 @@ public final class AuditWriter {
     public long gapNanosAt(long nowMonoNanos) {
         long first = firstLossMonoNanosPublished;
         return first == Long.MIN_VALUE ? 0 : Math.max(0, nowMonoNanos - first);
+    }
+
+    /** The last write error's text ("" if none); any thread. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Queue drops already recorded by an {@code audit_gap}; any thread. */
+    public long dropsRecorded() {
+        return dropsRecorded;
     }
 
     public long nextSeq() {
