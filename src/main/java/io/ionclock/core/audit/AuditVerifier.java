@@ -75,6 +75,10 @@ public final class AuditVerifier {
             }
             if (lines.isEmpty()) {
                 notes.add(f.name() + ": empty");
+                long number = AuditFormat.fileNumber(f.name().substring(f.name().lastIndexOf('/') + 1));
+                if (number > 0 && lastFileNumber > 0 && number == lastFileNumber + 1) {
+                    lastFileNumber = number; // a file whose file_start could not be written: not a missing file
+                }
                 continue;
             }
             List<Rec> recs = new ArrayList<>(lines.size());

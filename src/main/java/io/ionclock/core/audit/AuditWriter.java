@@ -76,17 +76,26 @@ public final class AuditWriter {
         }
         oldestFileNumber = present[0];
         lastFileNumber = present[present.length - 1];
-        byte[] bytes = files.read(lastFileNumber);
+        for (int i = present.length - 1; i >= 0; i--) { // the newest file with a record (a failed start leaves one empty)
+            if (recoverFrom(present[i], i == present.length - 1)) {
+                return;
+            }
+        }
+    }
+
+    /** Reads the chain's end from file {@code number}; false when it holds no whole record. */
+    private boolean recoverFrom(long number, boolean newest) throws IOException {
+        byte[] bytes = files.read(number);
         int end = bytes.length;
         while (end > 0 && bytes[end - 1] != '\n') {
             end--;
         }
-        if (end < bytes.length) {
+        if (end < bytes.length && newest) {
             recoveredPartialBytes = bytes.length - end;
-            files.truncate(lastFileNumber, end);
+            files.truncate(number, end);
         }
         if (end == 0) {
-            return; // an empty newest file: the chain goes on from nothing we can read; the verifier will say so
+            return false;
         }
         int start = end - 1;
         while (start > 0 && bytes[start - 1] != '\n') {
@@ -103,9 +112,10 @@ public final class AuditWriter {
                 lastEpochNanos = e;
             }
         } catch (IllegalArgumentException e) {
-            // Not a record: the chain restarts from its hash below; the verifier reports the line.
+            // Not a record: the chain goes on from its hash; the verifier reports the line.
             lastHash = AuditFormat.sha256Hex(line.getBytes(StandardCharsets.ISO_8859_1));
         }
+        return true;
     }
 
     /** Bytes of a partial last line cut off at {@link #recover} (a crash while writing). */
@@ -242,7 +252,12 @@ public final class AuditWriter {
         if (fileOpen) {
             files.close();
             try {
-                files.truncate(lastFileNumber, fileBytes);
+                if (fileBytes == 0) { // its file_start failed: the number is used again
+                    files.delete(lastFileNumber);
+                    lastFileNumber--;
+                } else {
+                    files.truncate(lastFileNumber, fileBytes);
+                }
             } catch (IOException e) {
                 // The partial line stays; the new file's chain continues from the last whole record.
             }

@@ -141,6 +141,31 @@ class AuditWriterTest {
     }
 
     @Test
+    void aFileStartTheDiskRefusesLeavesNoEmptyFileAndNoFalseAlarm() throws Exception {
+        MemoryAuditFiles files = new MemoryAuditFiles();
+        AuditTestClock clock = new AuditTestClock();
+        AuditWriter w = new AuditWriter(files, new AuditWriter.Limits(8192, 8, 60 * SECOND_NANOS), clock);
+        assertTrue(w.write(AuditEvent.of(AuditEvent.START), 0));
+        clock.advanceNanos(60 * SECOND_NANOS); // the next write rotates
+        files.failingAppends = true;
+        assertFalse(w.write(AuditEvent.of(AuditEvent.STATUS, "to", "HOLDOVER"), 0));
+        assertEquals(1, files.files.size()); // the new file, whose file_start failed, is gone
+        files.failingAppends = false;
+        assertTrue(w.write(AuditEvent.of(AuditEvent.STATUS, "to", "SYNCHRONIZED"), 0));
+        assertEquals(List.of(1L, 2L), files.files.keySet().stream().toList());
+        AuditVerifier.Report r = AuditVerifier.verify(files.named(), true);
+        assertTrue(r.ok(), r.problems().toString());
+        // And an empty newest file (a crash right after creating it) is no break in the chain at the restart.
+        files.files.put(3L, new java.io.ByteArrayOutputStream());
+        AuditWriter again = new AuditWriter(files, SMALL, clock);
+        again.recover();
+        assertEquals(w.nextSeq(), again.nextSeq());
+        assertTrue(again.write(AuditEvent.of(AuditEvent.START), 0));
+        r = AuditVerifier.verify(files.named(), true);
+        assertTrue(r.ok(), r.problems().toString());
+    }
+
+    @Test
     void aRestartCutsAPartialLineAndContinuesTheChainInANewFile() throws Exception {
         MemoryAuditFiles files = new MemoryAuditFiles();
         AuditTestClock clock = new AuditTestClock();

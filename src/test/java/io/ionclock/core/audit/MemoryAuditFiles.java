@@ -11,6 +11,8 @@ import java.util.TreeMap;
 final class MemoryAuditFiles implements AuditFiles {
     final TreeMap<Long, ByteArrayOutputStream> files = new TreeMap<>();
     boolean failing;
+    /** Opening works, appends fail (a disk that fills while a file is created). */
+    boolean failingAppends;
     long open = -1;
     int syncs;
 
@@ -50,7 +52,7 @@ final class MemoryAuditFiles implements AuditFiles {
         if (open < 0) {
             throw new IOException("not open");
         }
-        if (failing) {
+        if (failing || failingAppends) {
             files.get(open).write(bytes, 0, bytes.length / 2);
             throw new IOException("No space left on device");
         }
