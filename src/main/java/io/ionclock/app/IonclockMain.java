@@ -20,6 +20,8 @@ public final class IonclockMain {
                    ionclock sim SCENARIO [--seed N]  run a fleet scenario (JSON file or built-in name), print one JSON
                    ionclock probe --broker tcp://HOST:PORT [--gateway ID] [--count N] [--mqtt 5|3.1.1]
                                               ask a gateway the time over MQTT, as a sensor does (like sntp)
+                   ionclock audit verify [--data-dir DIR] [FILE...]
+                                              check the audit log's hash chain (DATA_DIR/audit by default)
                    ionclock help              this text
             configuration: application.properties keys ionclock.*, environment IONCLOCK_*, -Dionclock.*""";
 
@@ -34,6 +36,7 @@ public final class IonclockMain {
             case "decode-nmea" -> System.exit(DecodeNmea.run(rest, System.in, System.out, System.err));
             case "sim" -> System.exit(SimCommand.run(rest, System.out, System.err));
             case "probe" -> System.exit(MqttProbe.run(rest, System.out, System.err));
+            case "audit" -> System.exit(AuditCommand.run(rest, System.getenv(), System.out, System.err));
             case "help", "-h", "--help" -> System.out.println(USAGE);
             default -> exit(System.err, "unknown subcommand '" + command + "'\n" + USAGE, 2);
         }
