@@ -8,6 +8,7 @@ import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.ClockStatus;
 import io.ionclock.core.FrequencyTrend;
 import io.ionclock.core.SourceStats;
+import io.ionclock.core.gnss.GnssPairing;
 import io.ionclock.core.mqtt.RequestError;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -24,14 +25,21 @@ import java.util.function.ToDoubleFunction;
 /**
  * The SLI metrics of docs/sli.md that the other binders do not already export. Prometheus names:
  * {@code ionclock_frequency_change_ppb_per_hour} (M2), {@code ionclock_sync_attempts_total{kind}} and
- * {@code ionclock_sync_successes_total{kind}} (M3; {@code kind} is one of {@link #KINDS}),
+ * {@code ionclock_sync_successes_total{kind}} (M3; {@code kind} is one of {@link #KINDS}; a
+ * GNSS+PPS sample counts for both gnss and pps),
  * {@code ionclock_sync_latency_seconds} (M6, a histogram: the age of each accepted sample when the discipline
  * applies it), {@code ionclock_time_authority_healthy} and {@code ionclock_time_authority_bound_max_seconds} (M10).
  */
 @Singleton
 public class SliMetrics implements MeterBinder {
     /** Source kinds of the sync success rate; a label takes no other value. */
-    static final List<String> KINDS = List.of("gnss", "clocklink", "ntp", "mqtt_request");
+    static final List<String> KINDS = List.of("gnss", "pps", "clocklink", "ntp", "mqtt_request");
+    /** Sample names labelled by the receiver's time: NMEA alone, a paired edge, the sim profile's simulated receiver. */
+    static final java.util.Set<String> GNSS_SAMPLES = java.util.Set.of(GnssPairing.SOURCE_GNSS, GnssPairing.SOURCE_GNSS_PPS,
+            io.ionclock.core.SimulatedReference.SOURCE_NAME);
+    /** Sample names timed by a PPS edge: a paired edge, PPS alone, the simulated receiver (which simulates a PPS). */
+    static final java.util.Set<String> PPS_SAMPLES = java.util.Set.of(GnssPairing.SOURCE_PPS, GnssPairing.SOURCE_GNSS_PPS,
+            io.ionclock.core.SimulatedReference.SOURCE_NAME);
     /** Buckets of the sync latency: from a Clocklink exchange's sub-millisecond to an NMEA-labelled PPS edge's second. */
     static final Duration[] LATENCY_BUCKETS = {Duration.ofNanos(100_000), Duration.ofMillis(1), Duration.ofMillis(10),
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
@@ -103,7 +111,8 @@ public class SliMetrics implements MeterBinder {
 
     double attempts(String kind) {
         return switch (kind) {
-            case "gnss" -> samples(this::isReference, SliMetrics::offered);
+            case "gnss" -> samples(GNSS_SAMPLES::contains, SliMetrics::offered);
+            case "pps" -> samples(PPS_SAMPLES::contains, SliMetrics::offered);
             case "clocklink" -> samples(n -> n.equals(ClocklinkUdp.KIND), SliMetrics::offered);
             case "ntp" -> ntp(NtpClientUdp.ServerView::requests);
             case "mqtt_request" -> {
@@ -120,17 +129,13 @@ public class SliMetrics implements MeterBinder {
 
     double successes(String kind) {
         return switch (kind) {
-            case "gnss" -> samples(this::isReference, s -> s.accepted.get());
+            case "gnss" -> samples(GNSS_SAMPLES::contains, s -> s.accepted.get());
+            case "pps" -> samples(PPS_SAMPLES::contains, s -> s.accepted.get());
             case "clocklink" -> samples(n -> n.equals(ClocklinkUdp.KIND), s -> s.accepted.get());
             case "ntp" -> ntp(NtpClientUdp.ServerView::answers);
             case "mqtt_request" -> mqtt.stats().requestsServed();
             default -> 0;
         };
-    }
-
-    /** The reference's samples: GNSS+PPS, or the sim profile's simulated receiver. */
-    private boolean isReference(String sourceName) {
-        return sourceName.equals(config.reference());
     }
 
     /** Samples the discipline judged or lost: accepted, rejected or dropped (not those another source displaced). */
