@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ionclock.testing.Peers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,16 +19,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Prometheus rules under ops/prometheus load as they are ({@code promtool check rules}), every alert has a
  * unit test that fires it and one that does not, those tests pass ({@code promtool test rules}), and every alert's
- * runbook_url names a section of docs/runbooks.md.
+ * runbook_url names a section of docs/runbooks.md. The Grafana dashboards under ops/grafana import as they are (a
+ * {@code DS_PROMETHEUS} datasource variable every panel uses) and their queries parse.
  */
 class PromtoolRulesTest {
     static final Path RULES = Path.of("ops/prometheus/ionclock-rules.yml");
     static final Path RULE_TESTS = Path.of("ops/prometheus/ionclock-rules.test.yml");
     static final Path RUNBOOKS = Path.of("docs/runbooks.md");
+    static final Path DASHBOARDS = Path.of("ops/grafana");
+    static final ObjectMapper JSON = new ObjectMapper();
     static final long PROMTOOL_TIMEOUT_SECONDS = 120;
     private static final Pattern ALERT = Pattern.compile("(?m)^\\s*- alert: (\\S+)\\s*$");
     private static final Pattern RUNBOOK = Pattern.compile("runbook_url: \"docs/runbooks\\.md#([a-z0-9-]+)\"");
@@ -92,6 +98,67 @@ class PromtoolRulesTest {
         }
         assertEquals(alerts().size(), urls, "every alert carries a runbook_url");
         assertFalse(anchors.isEmpty());
+    }
+
+    /** The dashboards' queries, with the Grafana variables they use replaced by what they stand for. */
+    static List<String> dashboardQueries() throws IOException {
+        List<String> queries = new ArrayList<>();
+        try (var files = Files.list(DASHBOARDS)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                JsonNode d = JSON.readTree(f.toFile());
+                for (JsonNode panel : d.path("panels")) {
+                    for (JsonNode target : panel.path("targets")) {
+                        queries.add(target.path("expr").asText());
+                    }
+                }
+            }
+        }
+        return queries;
+    }
+
+    @Test
+    void dashboardsImportAsTheyAre() throws IOException {
+        Set<String> uids = new LinkedHashSet<>();
+        try (var files = Files.list(DASHBOARDS)) {
+            List<Path> dashboards = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+            assertEquals(3, dashboards.size(), "executive, on-call, debug: " + dashboards);
+            for (Path f : dashboards) {
+                JsonNode d = JSON.readTree(f.toFile());
+                assertTrue(uids.add(d.path("uid").asText()), "uid unique: " + f);
+                assertFalse(d.path("title").asText().isEmpty(), f.toString());
+                assertFalse(d.has("id") && !d.get("id").isNull(), "no instance id in an importable dashboard: " + f);
+                boolean dsVariable = false;
+                for (JsonNode v : d.path("templating").path("list")) {
+                    dsVariable |= v.path("name").asText().equals("DS_PROMETHEUS") && v.path("type").asText().equals("datasource");
+                }
+                assertTrue(dsVariable, "a DS_PROMETHEUS datasource variable: " + f);
+                for (JsonNode panel : d.path("panels")) {
+                    if (panel.path("type").asText().equals("row")) {
+                        continue;
+                    }
+                    assertEquals("${DS_PROMETHEUS}", panel.path("datasource").path("uid").asText(), f + ": " + panel.path("title"));
+                    assertTrue(panel.path("targets").size() > 0, f + ": " + panel.path("title"));
+                    for (JsonNode target : panel.path("targets")) {
+                        assertEquals("${DS_PROMETHEUS}", target.path("datasource").path("uid").asText(), f + ": " + panel.path("title"));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void dashboardQueriesParse(@TempDir Path dir) throws Exception {
+        Peers.require(Peers.PROMTOOL);
+        StringBuilder rules = new StringBuilder("groups:\n  - name: dashboards\n    rules:\n");
+        List<String> queries = dashboardQueries();
+        for (int i = 0; i < queries.size(); i++) {
+            rules.append("      - record: dashboard:query:").append(i).append("\n        expr: ")
+                    .append(JSON.writeValueAsString(queries.get(i).replace("$instance", ".*"))).append('\n');
+        }
+        Path file = dir.resolve("dashboard-queries.yml");
+        Files.writeString(file, rules);
+        String out = promtool("check", "rules", file.toString());
+        assertTrue(out.contains("SUCCESS: " + queries.size() + " rules found"), out);
     }
 
     private static String promtool(String... args) throws Exception {
