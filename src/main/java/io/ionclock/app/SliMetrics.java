@@ -7,6 +7,7 @@ import io.ionclock.app.mqtt.MqttService;
 import io.ionclock.core.ClockSnapshot;
 import io.ionclock.core.ClockStatus;
 import io.ionclock.core.FrequencyTrend;
+import io.ionclock.core.SimulatedReference;
 import io.ionclock.core.SourceStats;
 import io.ionclock.core.gnss.GnssPairing;
 import io.ionclock.core.mqtt.RequestError;
@@ -19,7 +20,9 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -35,11 +38,11 @@ public class SliMetrics implements MeterBinder {
     /** Source kinds of the sync success rate; a label takes no other value. */
     static final List<String> KINDS = List.of("gnss", "pps", "clocklink", "ntp", "mqtt_request");
     /** Sample names labelled by the receiver's time: NMEA alone, a paired edge, the sim profile's simulated receiver. */
-    static final java.util.Set<String> GNSS_SAMPLES = java.util.Set.of(GnssPairing.SOURCE_GNSS, GnssPairing.SOURCE_GNSS_PPS,
-            io.ionclock.core.SimulatedReference.SOURCE_NAME);
+    static final Set<String> GNSS_SAMPLES = Set.of(GnssPairing.SOURCE_GNSS, GnssPairing.SOURCE_GNSS_PPS,
+            SimulatedReference.SOURCE_NAME);
     /** Sample names timed by a PPS edge: a paired edge, PPS alone, the simulated receiver (which simulates a PPS). */
-    static final java.util.Set<String> PPS_SAMPLES = java.util.Set.of(GnssPairing.SOURCE_PPS, GnssPairing.SOURCE_GNSS_PPS,
-            io.ionclock.core.SimulatedReference.SOURCE_NAME);
+    static final Set<String> PPS_SAMPLES = Set.of(GnssPairing.SOURCE_PPS, GnssPairing.SOURCE_GNSS_PPS,
+            SimulatedReference.SOURCE_NAME);
     /** Buckets of the sync latency: from a Clocklink exchange's sub-millisecond to an NMEA-labelled PPS edge's second. */
     static final Duration[] LATENCY_BUCKETS = {Duration.ofNanos(100_000), Duration.ofMillis(1), Duration.ofMillis(10),
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
@@ -143,7 +146,7 @@ public class SliMetrics implements MeterBinder {
         return s.accepted.get() + s.rejectedSuspect.get() + s.rejectedStale.get() + s.droppedQueueFull.get();
     }
 
-    private double samples(java.util.function.Predicate<String> name, ToDoubleFunction<SourceStats.Source> f) {
+    private double samples(Predicate<String> name, ToDoubleFunction<SourceStats.Source> f) {
         double n = 0;
         for (SourceStats.Source s : clock.sources()) {
             if (name.test(s.name)) {
