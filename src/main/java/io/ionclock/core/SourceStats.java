@@ -46,11 +46,17 @@ public final class SourceStats {
 
     private final ConcurrentHashMap<String, Source> sources = new ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<Source> onNewSource = s -> { };
+    private volatile java.util.function.BiConsumer<Source, Sample> onAccepted = (s, sample) -> { };
 
     /** Called once for every source as it first appears (metrics register its counters here). */
     public void onNewSource(java.util.function.Consumer<Source> listener) {
         this.onNewSource = listener;
         sources.values().forEach(listener);
+    }
+
+    /** Called on the discipline loop for every accepted sample, after its counters (the SLI metrics time it here). */
+    public void onAccepted(java.util.function.BiConsumer<Source, Sample> listener) {
+        this.onAccepted = listener;
     }
 
     public Source source(String name) {
@@ -77,6 +83,7 @@ public final class SourceStats {
                 s.accepted.incrementAndGet();
                 s.lastSample = sample;
                 s.lastOffsetNanos = offsetNanos;
+                onAccepted.accept(s, sample);
             }
             case REJECTED_SUSPECT -> s.rejectedSuspect.incrementAndGet();
             case REJECTED_STALE -> s.rejectedStale.incrementAndGet();

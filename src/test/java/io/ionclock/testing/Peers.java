@@ -35,6 +35,9 @@ public final class Peers {
     /** An SNTP one-shot client (ntpsec's ntpdig). */
     public static final Peer NTPDIG = new Peer("ntpdig", "ntpsec-ntpdig");
 
+    /** Checks and unit-tests the Prometheus rules under ops/prometheus. */
+    public static final Peer PROMTOOL = new Peer("promtool", "prometheus");
+
     /** An outside program and the Debian package that has it. */
     public record Peer(String program, String debianPackage) {
     }
