@@ -35,6 +35,9 @@ public final class Peers {
     /** An SNTP one-shot client (ntpsec's ntpdig). */
     public static final Peer NTPDIG = new Peer("ntpdig", "ntpsec-ntpdig");
 
+    /** A real browser, headless: loads the status page against a running appliance and dumps its DOM. */
+    public static final Peer CHROMIUM = new Peer("chromium", "chromium");
+
     /** An outside program and the Debian package that has it. */
     public record Peer(String program, String debianPackage) {
     }
