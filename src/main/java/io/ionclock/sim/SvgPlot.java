@@ -14,6 +14,8 @@ final class SvgPlot {
     static final int RIGHT = 20;
     static final int TOP = 40;
     static final int BOTTOM = 50;
+    /** The top of the scale: a bound past it (a node not yet synchronized: "unknown") is drawn at the top. */
+    static final int DECADES_MAX = 10;
     /** The series drawn: id, colour, label. */
     static final String[][] SERIES = {
             {"bound-max", "#9cf", "largest bound"},
@@ -29,7 +31,7 @@ final class SvgPlot {
         for (int i = 0; i < s.size; i++) {
             max = Math.max(max, Math.max(s.boundNanosMax[i], s.offsetNanosP99[i]));
         }
-        int decades = (int) Math.ceil(Math.log10(max));
+        int decades = Math.min(DECADES_MAX, (int) Math.ceil(Math.log10(max)));
         double plotW = WIDTH - LEFT - RIGHT;
         double plotH = HEIGHT - TOP - BOTTOM;
         double tMax = Math.max(durationSeconds, 1e-9);
@@ -49,7 +51,7 @@ final class SvgPlot {
             b.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
                     LEFT, WIDTH - RIGHT, y, y));
             b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", LEFT - 6,
-                    y + 4, unit(d)));
+                    y + 4, (d == DECADES_MAX ? "\u2265 " : "") + unit(d)));
         }
         int ticks = 10;
         for (int k = 0; k <= ticks; k++) {
@@ -72,7 +74,7 @@ final class SvgPlot {
                     .append("\" stroke-width=\"1.5\" points=\"");
             for (int i = 0; i < s.size; i++) {
                 double x = LEFT + plotW * s.tSeconds[i] / tMax;
-                double y = TOP + plotH - plotH * Math.log10(Math.max(1, v[i])) / decades;
+                double y = TOP + plotH - plotH * Math.min(decades, Math.log10(Math.max(1, v[i]))) / decades;
                 b.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
             }
             b.append("\"/>\n");
@@ -90,7 +92,7 @@ final class SvgPlot {
 
     /** 10^d ns as a label. */
     static String unit(int d) {
-        String[] units = {"ns", "µs", "ms", "s"};
+        String[] units = {"ns", "\u00b5s", "ms", "s"};
         int u = Math.min(d / 3, units.length - 1);
         long v = 1;
         for (int i = 0; i < d - 3 * u; i++) {
