@@ -18,7 +18,7 @@ public final class IonclockMain {
     static final String USAGE = """
             usage: ionclock [run]             start the appliance (HTTP, health, metrics)
                    ionclock decode-nmea FILE  decode NMEA time sentences (FILE or - for stdin), one JSON per line
-                   ionclock sim SCENARIO [--seed N]  run a fleet scenario (JSON file or built-in name), print one JSON
+                   ionclock sim SCENARIO [--seed N] [--plot FILE.svg]  run a fleet scenario (JSON file or built-in name), print one JSON
                    ionclock probe --broker tcp://HOST:PORT [--gateway ID] [--count N] [--mqtt 5|3.1.1]
                                               ask a gateway the time over MQTT, as a sensor does (like sntp)
                    ionclock status|sources|clients [--url URL] [--json]
