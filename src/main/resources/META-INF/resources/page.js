@@ -5,6 +5,8 @@ const POLL_MILLIS = 1000;
 const HISTORY_POINTS_MAX = 3600; // one hour at one point a second
 const PLOT_WIDTH = 1000, PLOT_HEIGHT = 300, PLOT_MARGIN_LEFT = 70, PLOT_MARGIN_BOTTOM = 20;
 const SVG_NS = 'http://www.w3.org/2000/svg';
+// The top of the scale, 10 s: a bound past it (unknown before the first synchronisation) is drawn at the top.
+const PLOT_DECADES_MAX = 10;
 const history = []; // {epochMillis, offsetNanos, lastOffsetNanos, boundNanos, status}
 
 const SYMBOLS = { SELECTED: '*', CANDIDATE: '+', OUTLIER: '-', EXCLUDED: '-', FALSETICKER: 'x', ISOLATED: 'x',
@@ -111,7 +113,8 @@ function plot() {
   for (const p of pts) decades = Math.max(decades, Math.ceil(symlog(Math.max(p.boundNanos, Math.abs(p.lastOffsetNanos)))));
   const w = PLOT_WIDTH - PLOT_MARGIN_LEFT, h = PLOT_HEIGHT - PLOT_MARGIN_BOTTOM;
   const x = m => PLOT_MARGIN_LEFT + (m - t0) / (t1 - t0) * w;
-  const y = n => h / 2 - symlog(n) / decades * (h / 2 - 4);
+  decades = Math.min(decades, PLOT_DECADES_MAX);
+  const y = n => h / 2 - Math.max(-decades, Math.min(decades, symlog(n))) / decades * (h / 2 - 4);
   const line = (f) => pts.map(p => x(p.epochMillis).toFixed(1) + ',' + y(f(p)).toFixed(1)).join(' ');
   for (let d = 0; d <= decades; d++) {
     for (const sign of d === 0 ? [0] : [1, -1]) {
