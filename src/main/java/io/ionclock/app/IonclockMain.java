@@ -1,6 +1,7 @@
 package io.ionclock.app;
 
 import io.ionclock.adapter.mqtt.MqttProbe;
+import io.ionclock.app.cli.ApplianceCommand;
 import io.ionclock.core.nmea.DecodeNmea;
 import io.ionclock.sim.SimCommand;
 import io.quarkus.runtime.Quarkus;
@@ -17,11 +18,13 @@ public final class IonclockMain {
     static final String USAGE = """
             usage: ionclock [run]             start the appliance (HTTP, health, metrics)
                    ionclock decode-nmea FILE  decode NMEA time sentences (FILE or - for stdin), one JSON per line
-                   ionclock sim SCENARIO [--seed N]  run a fleet scenario (JSON file or built-in name), print one JSON
+                   ionclock sim SCENARIO [--seed N] [--plot FILE.svg]  run a fleet scenario (JSON file or built-in name), print one JSON
                    ionclock probe --broker tcp://HOST:PORT [--gateway ID] [--count N] [--mqtt 5|3.1.1]
                                               ask a gateway the time over MQTT, as a sensor does (like sntp)
                    ionclock audit verify [--data-dir DIR] [FILE...]
                                               check the audit log's hash chain (DATA_DIR/audit by default)
+                   ionclock status|sources|clients [--url URL] [--json]
+                                              a running appliance's state, as chronyc tracking/sources/clients
                    ionclock help              this text
             configuration: application.properties keys ionclock.*, environment IONCLOCK_*, -Dionclock.*""";
 
@@ -37,6 +40,8 @@ public final class IonclockMain {
             case "sim" -> System.exit(SimCommand.run(rest, System.out, System.err));
             case "probe" -> System.exit(MqttProbe.run(rest, System.out, System.err));
             case "audit" -> System.exit(AuditCommand.run(rest, System.getenv(), System.out, System.err));
+            case "status", "sources", "clients" ->
+                    System.exit(ApplianceCommand.run(command, rest, System.getenv(), System.out, System.err));
             case "help", "-h", "--help" -> System.out.println(USAGE);
             default -> exit(System.err, "unknown subcommand '" + command + "'\n" + USAGE, 2);
         }

@@ -65,6 +65,8 @@ final class FleetMetrics {
     private long events;
     private long clocklinkSamplesApplied;
     private long referenceSamples;
+    /** The run over time for a plot, or null (the default: nothing collected). */
+    private FleetSeries series;
 
     FleetMetrics(Scenario sc, long seed, Topology topology, FaultPlan faults, Fleet fleet) {
         this.sc = sc;
@@ -85,6 +87,11 @@ final class FleetMetrics {
         Arrays.fill(isolatedAtNanos, -1);
         lastBlocker = new int[n];
         Arrays.fill(lastBlocker, -1);
+    }
+
+    /** Collects the run over time into {@code series} from now on. */
+    void series(FleetSeries series) {
+        this.series = series;
     }
 
     /** One event handled. */
@@ -117,6 +124,7 @@ final class FleetMetrics {
         long convergenceNanos = Math.round(sc.convergenceMicros() * 1000);
         boolean steady = tNanos >= warmupNanos;
         boolean traceNow = TRACE && tNanos % TRACE_EVERY_NANOS == 0;
+        boolean seriesNow = series != null && series.begin(tNanos);
         if (traceNow) {
             for (Histogram h : traceTiers) {
                 h.clear();
@@ -139,6 +147,9 @@ final class FleetMetrics {
                 boundViolations++;
                 noteViolation(tNanos, "bound: node " + Fleet.nodeId(i) + " error " + err + " ns, bound "
                         + reading.boundNanos + " ns, " + reading.status);
+            }
+            if (seriesNow) {
+                series.add(Math.abs(err), reading.boundNanos);
             }
             boolean outside = reading.status != ClockStatus.SYNCHRONIZED || Math.abs(err) > convergenceNanos;
             if (joinAt > 0) {
@@ -187,6 +198,9 @@ final class FleetMetrics {
                 }
             }
             trace(tNanos, b.toString());
+        }
+        if (seriesNow) {
+            series.end(tNanos);
         }
         if (steady && maxErr >= minErr) {
             skewNanosMax = Math.max(skewNanosMax, maxErr - minErr);

@@ -103,6 +103,15 @@ public final class FleetSim {
 
     // ---------------------------------------------------------------- running
 
+    /**
+     * Runs the scenario to its end, collecting the run over time into {@code series} as it goes, and returns the result
+     * (one JSON object's worth).
+     */
+    Map<String, Object> run(FleetSeries series) {
+        metrics.series(series);
+        return run();
+    }
+
     /** Runs the scenario to its end and returns the result (one JSON object's worth). */
     public Map<String, Object> run() {
         long wallStart = System.nanoTime();

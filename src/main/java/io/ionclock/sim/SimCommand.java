@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * {@code ionclock sim SCENARIO [--seed N]}: runs a fleet scenario (a JSON file, or the name of one shipped in
- * the jar under {@code scenarios/}) and prints one JSON object on standard output. Exit 0 when the run held its
+ * {@code ionclock sim SCENARIO [--seed N] [--plot FILE.svg]}: runs a fleet scenario (a JSON file, or the name of one
+ * shipped in the jar under {@code scenarios/}) and prints one JSON object on standard output; with {@code --plot}, also
+ * draws the run's |offset| (p50, p99) and bound (median, largest) over time into FILE.svg ({@link SvgPlot}). Exit 0 when the run held its
  * promises (no bound or monotonic violation), 1 when it did not (the seed to reproduce it goes to standard error),
  * 2 for bad usage or a bad scenario.
  */
@@ -20,7 +21,7 @@ public final class SimCommand {
     public static final int EXIT_VIOLATION = 1;
     public static final int EXIT_USAGE = 2;
     public static final long SEED_DEFAULT = 1;
-    static final String USAGE = "usage: ionclock sim SCENARIO.json|NAME [--seed N|random]   (built in: "
+    static final String USAGE = "usage: ionclock sim SCENARIO.json|NAME [--seed N|random] [--plot FILE.svg]   (built in: "
             + String.join(", ", BuiltIn.NAMES) + ")";
 
     private SimCommand() {
@@ -34,6 +35,7 @@ public final class SimCommand {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         String scenarioArg = null;
         long seed = SEED_DEFAULT;
+        Path plot = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--seed")) {
@@ -54,6 +56,13 @@ public final class SimCommand {
                 }
             } else if (a.startsWith("--seed=")) {
                 return run(replace(args, i, a.substring(7)), out, err);
+            } else if (a.equals("--plot") || a.startsWith("--plot=")) {
+                String v = a.startsWith("--plot=") ? a.substring(7) : i + 1 < args.length ? args[++i] : "";
+                if (v.isEmpty()) {
+                    err.println("sim: --plot needs a file name\n" + USAGE);
+                    return EXIT_USAGE;
+                }
+                plot = Path.of(v);
             } else if (a.equals("-h") || a.equals("--help")) {
                 out.println(USAGE);
                 return EXIT_OK;
@@ -79,13 +88,25 @@ public final class SimCommand {
             err.println("sim: " + scenarioArg + ": ignoring unknown key '" + k + "'");
         }
         Map<String, Object> result;
+        FleetSeries series = plot == null ? null
+                : new FleetSeries(Math.round(scenario.durationSeconds() * FleetSim.SECOND), scenario.nodes());
         try {
-            result = new FleetSim(scenario, seed).run();
+            result = new FleetSim(scenario, seed).run(series);
         } catch (IllegalArgumentException e) {
             err.println("sim: " + scenarioArg + ": " + e.getMessage());
             return EXIT_USAGE;
         }
         out.println(Json.write(result));
+        if (plot != null) {
+            String title = scenario.name() + ", seed " + seed + ", " + scenario.nodes() + " nodes: |offset| and bound";
+            try {
+                Files.writeString(plot, SvgPlot.render(series, title, scenario.warmupSeconds(), scenario.durationSeconds()),
+                        StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("sim: --plot " + plot + ": " + e);
+                return EXIT_USAGE;
+            }
+        }
         return verdict(result, scenarioArg, seed, err);
     }
 

@@ -37,6 +37,8 @@ public final class Peers {
 
     /** Checks and unit-tests the Prometheus rules under ops/prometheus. */
     public static final Peer PROMTOOL = new Peer("promtool", "prometheus");
+    /** A real browser, headless: loads the status page against a running appliance and dumps its DOM. */
+    public static final Peer CHROMIUM = new Peer("chromium", "chromium");
 
     /** An outside program and the Debian package that has it. */
     public record Peer(String program, String debianPackage) {
