@@ -63,6 +63,8 @@ public final class NtpClientUdp implements AutoCloseable {
     static final int TRANSMIT_KEYS_MAX = 64;
     /** After a failure of the socket or the loop, it waits this long before going on (never a busy loop). */
     static final long FAILURE_RETRY_NANOS = 100_000_000L;
+    /** A name that does not resolve (or a server gone unreachable) is resolved again this often (the JDK caches failures 10 s). */
+    static final long RESOLVE_RETRY_NANOS = 1_000_000_000L;
     /** The loop counts as dead when it has not run for this long. */
     static final long ALIVE_NANOS_MAX = 5_000_000_000L;
 
@@ -363,7 +365,7 @@ public final class NtpClientUdp implements AutoCloseable {
     private void resolveLoop() {
         long nextAll = mono.monoNanos() + options.resolveIntervalNanos();
         while (running) {
-            LockSupport.parkNanos(WAIT_NANOS_MAX * 2);
+            LockSupport.parkNanos(RESOLVE_RETRY_NANOS);
             if (!running) {
                 return;
             }
